@@ -1,0 +1,1 @@
+"""Adapters: each port implemented with one technology, named for it."""

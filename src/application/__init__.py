@@ -1,0 +1,1 @@
+"""Use cases of reportgen and the ports they need from the outside world."""

@@ -1,0 +1,31 @@
+"""Errors the ports raise: what went wrong outside, in the use cases' words.
+
+Adapters translate their technology's exceptions into these at their border.
+"""
+
+
+class AuthenticationFailed(Exception):
+    """No credentials, or credentials that cannot be trusted (RFC 6750 ``invalid_token``)."""
+
+    def __init__(self, message: str, *, credentials_present: bool = True) -> None:
+        super().__init__(message)
+        self.message = message
+        self.credentials_present = credentials_present
+
+
+class ServiceUnavailable(Exception):
+    """A part the service depends on does not answer; the client may retry later."""
+
+    retry_after_seconds = 5
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class StorageUnavailable(ServiceUnavailable):
+    """The database did not accept or answer the work in time."""
+
+
+class SchedulerUnavailable(ServiceUnavailable):
+    """The job scheduler (the queue) did not accept the job in time."""

@@ -1,0 +1,105 @@
+"""The ports: what the use cases need from the outside, as small protocols.
+
+Each is implemented by an adapter named for its technology and, in tests, by a
+hand-written fake in ``tests/fakes.py``.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from domain.jobs import Job
+from domain.principal import Principal
+from domain.reports import ReportConfiguration
+
+
+@dataclass(frozen=True, slots=True)
+class JobMessage:
+    """What the scheduler carries to a worker: which job, and when it was requested."""
+
+    job_id: str
+    requested_at: datetime
+
+
+class Clock(Protocol):
+    """The current time, always timezone-aware UTC."""
+
+    def now(self) -> datetime:
+        """Now, in UTC."""
+        ...
+
+
+class TokenVerifier(Protocol):
+    """Turns a bearer token into the principal it vouches for."""
+
+    def verify(self, token: str) -> Principal:
+        """Return the token's principal; raise ``AuthenticationFailed`` if it is not valid."""
+        ...
+
+
+class ReportRepository(Protocol):
+    """Report configurations, read and written inside a unit of work."""
+
+    async def get(self, report_id: str) -> ReportConfiguration | None:
+        """The report with that id, or ``None``."""
+        ...
+
+    async def add(self, report: ReportConfiguration) -> None:
+        """Stage a new report configuration."""
+        ...
+
+
+class JobRepository(Protocol):
+    """Job execution records, read and written inside a unit of work."""
+
+    async def add(self, job: Job) -> None:
+        """Write a new job; visible to others only once the unit of work commits."""
+        ...
+
+    async def get(self, job_id: str) -> Job | None:
+        """The job with that id, or ``None``."""
+        ...
+
+    async def update(self, job: Job) -> None:
+        """Write back the job's status, times, progress and error."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: rolled back on leaving unless ``commit`` was called.
+
+    Every method raises ``StorageUnavailable`` when the database fails.
+    """
+
+    reports: ReportRepository
+    jobs: JobRepository
+
+    async def __aenter__(self) -> Self:
+        """Begin the transaction."""
+        ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed, and release the connection."""
+        ...
+
+    async def commit(self) -> None:
+        """Make the staged work durable and visible."""
+        ...
+
+
+class JobScheduler(Protocol):
+    """Hands jobs to workers: arq on Redis, or an in-process runner."""
+
+    async def enqueue(self, message: JobMessage) -> None:
+        """Queue the job under its own id; raise ``SchedulerUnavailable`` on failure."""
+        ...
+
+    async def ping(self) -> None:
+        """Check that the scheduler answers; raise ``SchedulerUnavailable`` if not."""
+        ...

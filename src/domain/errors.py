@@ -1,0 +1,40 @@
+"""Domain errors: the business rules a request can break."""
+
+
+class DomainError(Exception):
+    """Base of every rule the domain enforces; the message is safe to show a client."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ReportNotFound(DomainError):
+    """No report configuration has that id (or the caller may not see it)."""
+
+    def __init__(self, report_id: str) -> None:
+        super().__init__(f"Report '{report_id}' was not found.")
+        self.report_id = report_id
+
+
+class ReportNotAsynchronous(DomainError):
+    """BR-001: the report has no API Response delivery target in asynchronous mode."""
+
+    def __init__(self) -> None:
+        super().__init__("Report is not configured for asynchronous generation.")
+
+
+class PermissionDenied(DomainError):
+    """The caller is authenticated but may not do this."""
+
+
+class InvalidReportRequest(DomainError):
+    """The parameters or the format of a generate request do not fit the report."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class InvalidJobTransition(DomainError):
+    """A job was asked to move to a status its current status does not lead to."""
