@@ -1,0 +1,1 @@
+"""The arq adapter: jobs queued in Redis for ``reportgen worker`` processes."""

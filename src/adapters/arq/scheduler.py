@@ -1,0 +1,99 @@
+"""``ArqJobScheduler``: the ``JobScheduler`` port on arq and Redis.
+
+The arq job id is the report job's own id, so a job is queued at most once and a
+worker finds its ``JobExecutionLog`` row by the id it is given.
+"""
+
+import asyncio
+import dataclasses
+
+from arq.connections import ArqRedis, RedisSettings
+from redis.asyncio import ConnectionPool
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+
+from adapters.arq.serializer import deserialize, serialize
+from application.errors import SchedulerUnavailable
+from application.ports import JobMessage
+
+RUN_REPORT_JOB = "run_report_job"
+"""The name under which the worker registers the job function."""
+
+QUEUE_NAME = "reportgen:queue"
+"""The Redis sorted set that holds the queued jobs."""
+
+_HEALTH_CHECK_INTERVAL_SECONDS = 30
+
+
+def create_redis(url: str, *, timeout_seconds: float = 1.0) -> ArqRedis:
+    """Build the arq Redis client for enqueuing, without connecting yet.
+
+    Connections are made on first use, so the service starts while Redis is down.
+    Every socket operation is bounded by ``timeout_seconds`` and a failed command
+    is not retried; the next command opens a fresh connection, so the client
+    recovers by itself once Redis is back.
+    """
+    pool: ConnectionPool = ConnectionPool.from_url(
+        url,
+        socket_connect_timeout=timeout_seconds,
+        socket_timeout=timeout_seconds,
+        retry=Retry(NoBackoff(), 0),
+        health_check_interval=_HEALTH_CHECK_INTERVAL_SECONDS,
+    )
+    return ArqRedis(
+        pool,
+        job_serializer=serialize,
+        job_deserializer=deserialize,
+        default_queue_name=QUEUE_NAME,
+    )
+
+
+def redis_settings(url: str) -> RedisSettings:
+    """The arq worker's Redis settings: a short connect timeout, a few connection attempts.
+
+    A worker started before Redis waits a few seconds for it, then gives up.
+    """
+    return dataclasses.replace(
+        RedisSettings.from_dsn(url), conn_timeout=2, conn_retries=5, conn_retry_delay=1
+    )
+
+
+class ArqJobScheduler:
+    """Queues report jobs in Redis for arq workers; every call is bounded in time."""
+
+    def __init__(self, redis: ArqRedis, *, timeout_seconds: float = 1.5) -> None:
+        self._redis = redis
+        self._timeout_seconds = timeout_seconds
+
+    async def enqueue(self, message: JobMessage) -> None:
+        """Queue ``run_report_job(job_id, requested_at)`` under the job's id.
+
+        Raises ``SchedulerUnavailable`` when Redis does not answer in time, or when
+        a job with that id is already queued or finished.
+        """
+        try:
+            async with asyncio.timeout(self._timeout_seconds):
+                job = await self._redis.enqueue_job(
+                    RUN_REPORT_JOB,
+                    message.job_id,
+                    message.requested_at.isoformat(),
+                    _job_id=message.job_id,
+                    _queue_name=QUEUE_NAME,
+                )
+        except (RedisError, OSError, TimeoutError) as error:
+            raise SchedulerUnavailable("The job queue did not accept the job.") from error
+        if job is None:
+            raise SchedulerUnavailable("A job with this id is already queued.")
+
+    async def ping(self) -> None:
+        """Check that Redis answers in time; raise ``SchedulerUnavailable`` if not."""
+        try:
+            async with asyncio.timeout(self._timeout_seconds):
+                await self._redis.ping()
+        except (RedisError, OSError, TimeoutError) as error:
+            raise SchedulerUnavailable("The job queue does not answer.") from error
+
+    async def close(self) -> None:
+        """Close the Redis connections."""
+        await self._redis.aclose(close_connection_pool=True)

@@ -1,0 +1,86 @@
+"""``InProcessJobScheduler``: the ``JobScheduler`` port on an in-memory ``asyncio.Queue``.
+
+The embedded default when no Redis is configured: ``reportgen serve`` runs the
+jobs itself, a few at a time. Queued jobs do not survive a restart; their
+``JobExecutionLog`` rows stay, so nothing is lost silently.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from application.errors import SchedulerUnavailable
+from application.ports import JobMessage
+
+logger = logging.getLogger(__name__)
+
+JobHandler = Callable[[JobMessage], Awaitable[None]]
+"""Runs one job; it decides itself whether to retry (it may wait and enqueue again)."""
+
+
+class InProcessJobScheduler:
+    """Runs each queued job through ``handler`` in this process, ``concurrency`` at a time."""
+
+    def __init__(self, handler: JobHandler, *, concurrency: int = 2, max_queue: int = 1000) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        if max_queue < 1:
+            raise ValueError("max_queue must be at least 1")
+        self._handler = handler
+        self._concurrency = concurrency
+        self._queue: asyncio.Queue[JobMessage] = asyncio.Queue(maxsize=max_queue)
+        self._workers: list[asyncio.Task[None]] = []
+        self._accepting = False
+
+    async def enqueue(self, message: JobMessage) -> None:
+        """Queue the job; raise ``SchedulerUnavailable`` if not running or the queue is full."""
+        if not self._accepting:
+            raise SchedulerUnavailable("The job runner is not running.")
+        try:
+            self._queue.put_nowait(message)
+        except asyncio.QueueFull:
+            raise SchedulerUnavailable("The job queue is full.") from None
+
+    async def ping(self) -> None:
+        """Answer while the runner is running; raise ``SchedulerUnavailable`` otherwise."""
+        if not self._accepting:
+            raise SchedulerUnavailable("The job runner is not running.")
+
+    async def start(self) -> None:
+        """Start the worker tasks and accept jobs; does nothing if already running."""
+        if self._workers:
+            return
+        self._accepting = True
+        self._workers = [
+            asyncio.create_task(self._work(), name=f"reportgen-job-runner-{number}")
+            for number in range(self._concurrency)
+        ]
+
+    async def stop(self, *, timeout_seconds: float = 5.0) -> None:
+        """Stop accepting jobs, cancel the running ones and wait for the workers to end.
+
+        Waits at most ``timeout_seconds`` for a job that ignores cancellation.
+        """
+        self._accepting = False
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.cancel()
+        if not workers:
+            return
+        _, pending = await asyncio.wait(workers, timeout=timeout_seconds)
+        if pending:
+            logger.warning("%d job runner task(s) did not stop in time.", len(pending))
+
+    async def join(self) -> None:
+        """Wait until every queued job has been handled."""
+        await self._queue.join()
+
+    async def _work(self) -> None:
+        while True:
+            message = await self._queue.get()
+            try:
+                await self._handler(message)
+            except Exception:
+                logger.exception("Job %s failed in the in-process runner.", message.job_id)
+            finally:
+                self._queue.task_done()

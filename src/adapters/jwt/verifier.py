@@ -1,0 +1,133 @@
+"""PyJwtTokenVerifier: the ``TokenVerifier`` port on PyJWT, with a fixed algorithm allow-list."""
+
+from collections.abc import Sequence
+from typing import Any, Self
+
+import jwt
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+from application.errors import AuthenticationFailed
+from domain.principal import Principal
+
+MAX_TOKEN_LENGTH = 8 * 1024
+MIN_SECRET_BYTES = 32
+MIN_RSA_KEY_BITS = 2048
+_SUPPORTED_ALGORITHMS = frozenset({"HS256", "RS256", "ES256"})
+
+_INVALID = "The token is not valid."
+
+
+class PyJwtTokenVerifier:
+    """Verifies signed JWTs and turns their claims into a ``Principal``.
+
+    Only the algorithms given at construction are accepted, whatever the token's header
+    says, and they are all symmetric or all asymmetric, so an attacker can neither send
+    ``alg: none`` nor sign an HS256 token with the public key. ``exp`` and ``sub`` are
+    required; ``iss`` and ``aud`` are checked only when configured. Every failure is an
+    ``AuthenticationFailed`` with a short message that reveals nothing about the key.
+    """
+
+    def __init__(
+        self,
+        key: str | bytes,
+        algorithms: Sequence[str],
+        *,
+        issuer: str | None = None,
+        audience: str | None = None,
+        leeway_seconds: int = 30,
+    ) -> None:
+        chosen = list(algorithms)
+        if not chosen or not set(chosen) <= _SUPPORTED_ALGORITHMS:
+            raise ValueError(f"JWT algorithms must be among {sorted(_SUPPORTED_ALGORITHMS)}.")
+        if len({name.startswith("HS") for name in chosen}) > 1:
+            raise ValueError("JWT algorithms must not mix HMAC and public-key algorithms.")
+        if leeway_seconds < 0:
+            raise ValueError("The JWT leeway must not be negative.")
+        self._key = key
+        self._algorithms = chosen
+        self._issuer = issuer
+        self._audience = audience
+        self._leeway = leeway_seconds
+
+    @classmethod
+    def for_secret(
+        cls,
+        secret: str,
+        *,
+        issuer: str | None = None,
+        audience: str | None = None,
+        leeway_seconds: int = 30,
+    ) -> Self:
+        """A verifier of HS256 tokens signed with ``secret`` (at least 32 bytes)."""
+        if len(secret.encode("utf-8")) < MIN_SECRET_BYTES:
+            raise ValueError(f"The JWT secret must be at least {MIN_SECRET_BYTES} bytes long.")
+        return cls(
+            secret, ["HS256"], issuer=issuer, audience=audience, leeway_seconds=leeway_seconds
+        )
+
+    @classmethod
+    def for_public_key_pem(
+        cls,
+        pem: bytes,
+        *,
+        issuer: str | None = None,
+        audience: str | None = None,
+        leeway_seconds: int = 30,
+    ) -> Self:
+        """A verifier of RS256 (RSA key) or ES256 (P-256 key) tokens for a PEM public key."""
+        try:
+            public_key = load_pem_public_key(pem)
+        except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+            raise ValueError("The JWT public key is not a PEM-encoded public key.") from exc
+        if isinstance(public_key, rsa.RSAPublicKey):
+            if public_key.key_size < MIN_RSA_KEY_BITS:
+                raise ValueError(f"The JWT RSA key must have at least {MIN_RSA_KEY_BITS} bits.")
+            algorithm = "RS256"
+        elif isinstance(public_key, ec.EllipticCurvePublicKey):
+            if not isinstance(public_key.curve, ec.SECP256R1):
+                raise ValueError("The JWT EC public key must be on the P-256 curve (ES256).")
+            algorithm = "ES256"
+        else:
+            raise ValueError("The JWT public key must be an RSA or a P-256 EC key.")
+        return cls(
+            pem, [algorithm], issuer=issuer, audience=audience, leeway_seconds=leeway_seconds
+        )
+
+    def verify(self, token: str) -> Principal:
+        """Return the token's principal; raise ``AuthenticationFailed`` if it is not valid."""
+        if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+            raise AuthenticationFailed(_INVALID)
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=self._algorithms,
+                options={"require": ["exp", "sub"], "verify_aud": self._audience is not None},
+                issuer=self._issuer,
+                audience=self._audience,
+                leeway=self._leeway,
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise AuthenticationFailed("The token has expired.") from exc
+        except jwt.ImmatureSignatureError as exc:
+            raise AuthenticationFailed("The token is not valid yet.") from exc
+        except jwt.MissingRequiredClaimError as exc:
+            raise AuthenticationFailed(f"The token lacks the '{exc.claim}' claim.") from exc
+        except (jwt.PyJWTError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+            raise AuthenticationFailed(_INVALID) from exc
+        return _principal_from(claims)
+
+
+def _principal_from(claims: dict[str, Any]) -> Principal:
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject.strip():
+        raise AuthenticationFailed("The token's subject is not valid.")
+    roles = claims.get("roles", [])
+    if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+        raise AuthenticationFailed("The token's roles are not a list of strings.")
+    scope = claims.get("scope", "")
+    if not isinstance(scope, str):
+        raise AuthenticationFailed("The token's scope is not a string.")
+    return Principal(subject, roles=frozenset(roles), scopes=frozenset(scope.split()))

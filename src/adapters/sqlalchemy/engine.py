@@ -1,0 +1,90 @@
+"""The async engine for SQLite (aiosqlite) or PostgreSQL (asyncpg), and its failure border."""
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from application.errors import StorageUnavailable
+
+# Every failure a database round trip can raise below the application: the
+# driver's own errors arrive wrapped in SQLAlchemyError, a refused or timed-out
+# connection as OSError (ConnectionError and TimeoutError are both OSErrors).
+_STORAGE_ERRORS = (SQLAlchemyError, OSError, TimeoutError)
+
+
+@contextmanager
+def storage_errors(action: str) -> Iterator[None]:
+    """Turn database and driver errors raised inside into ``StorageUnavailable``.
+
+    ``action`` says what was attempted; the message never holds a URL or SQL.
+    """
+    try:
+        yield
+    except _STORAGE_ERRORS as exc:
+        raise StorageUnavailable(f"The database is unavailable ({action}).") from exc
+
+
+def create_engine(
+    url: str, *, timeout_seconds: float = 2.0, command_timeout_seconds: float = 60.0
+) -> AsyncEngine:
+    """An async engine that fails within about ``timeout_seconds`` when the database is down.
+
+    Pooled connections are checked before use, so the engine recovers by itself
+    once the database is back. ``command_timeout_seconds`` bounds one statement
+    on PostgreSQL.
+    """
+    parsed = make_url(url)
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if parsed.get_backend_name() == "sqlite":
+        if _is_sqlite_file(parsed):
+            _make_parent_directory(parsed)
+            options["pool_timeout"] = timeout_seconds
+        engine = create_async_engine(parsed, **options)
+        _set_sqlite_pragmas(engine, busy_timeout_ms=round(timeout_seconds * 1000))
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        options["pool_timeout"] = timeout_seconds
+        options["connect_args"] = {
+            "timeout": timeout_seconds,
+            "command_timeout": command_timeout_seconds,
+        }
+    return create_async_engine(parsed, **options)
+
+
+async def ping(engine: AsyncEngine, *, timeout_seconds: float = 2.0) -> None:
+    """Run ``SELECT 1``; raise ``StorageUnavailable`` unless it answers in time."""
+    with storage_errors("checking the connection"):
+        async with asyncio.timeout(timeout_seconds), engine.connect() as connection:
+            await connection.execute(sa.text("SELECT 1"))
+
+
+def _is_sqlite_file(url: URL) -> bool:
+    database = url.database or ""
+    return database not in ("", ":memory:") and url.query.get("uri") != "true"
+
+
+def _make_parent_directory(url: URL) -> None:
+    # If this fails the file cannot be opened either: the first use raises StorageUnavailable.
+    with suppress(OSError):
+        Path(url.database or "").parent.mkdir(parents=True, exist_ok=True)
+
+
+def _set_sqlite_pragmas(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms:d}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    sa.event.listen(engine.sync_engine, "connect", on_connect)

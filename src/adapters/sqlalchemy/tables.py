@@ -1,0 +1,81 @@
+"""The schema as SQLAlchemy Core tables, mapped to the domain by hand in the repositories."""
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """A timezone-aware datetime stored as UTC, read back as aware UTC on every database.
+
+    SQLite keeps no offset, so the value is stored there as naive UTC and the
+    offset restored on reading; PostgreSQL stores ``timestamptz``.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Refuse naive datetimes; convert aware ones to UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("UtcDateTime needs a timezone-aware datetime")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return the stored moment as an aware UTC datetime."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+metadata = sa.MetaData()
+
+_NOW = sa.text("CURRENT_TIMESTAMP")
+
+report_configuration = sa.Table(
+    "ReportConfiguration",
+    metadata,
+    sa.Column("report_id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("data_source", sa.String(64), nullable=False),
+    sa.Column("query_text", sa.Text, nullable=False),
+    sa.Column("parameters", sa.JSON, nullable=False),
+    sa.Column("formats", sa.JSON, nullable=False),
+    sa.Column("delivery_targets", sa.JSON, nullable=False),
+    sa.Column("allowed_roles", sa.JSON, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False, server_default=_NOW),
+    sa.Column("updated_at", UtcDateTime, nullable=False, server_default=_NOW),
+)
+
+job_execution_log = sa.Table(
+    "JobExecutionLog",
+    metadata,
+    sa.Column("job_id", sa.String(36), primary_key=True),
+    # No foreign key: a job's history outlives a deleted report.
+    sa.Column("report_id", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("requested_by", sa.String(255), nullable=False),
+    sa.Column("parameters", sa.JSON, nullable=False),
+    sa.Column("format", sa.String(16), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("started_at", UtcDateTime, nullable=True),
+    sa.Column("finished_at", UtcDateTime, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("rows_written", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("progress_percent", sa.Float, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.CheckConstraint(
+        "status IN ('Queued', 'Running', 'Succeeded', 'Failed', 'Cancelled')",
+        name="ck_JobExecutionLog_status",
+    ),
+    sa.Index("ix_JobExecutionLog_requested_by_created_at", "requested_by", "created_at"),
+    sa.Index("ix_JobExecutionLog_status", "status"),
+)

@@ -1,0 +1,64 @@
+"""The ``reportgen`` command line: database, demo data, server, worker and tokens."""
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from application.errors import ServiceUnavailable
+from entrypoints import commands
+from entrypoints.settings import Settings, SettingsError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reportgen", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(dest="action", required=True)
+    db.add_parser("upgrade", help="apply the schema migrations (safe to run again)")
+    demo = commands.add_parser("demo", help="demo data").add_subparsers(dest="action", required=True)
+    demo.add_parser("seed", help="load the demo reports and data set (safe to run again)")
+
+    serve = commands.add_parser("serve", help="run the HTTP API (and the jobs, without Redis)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="server processes")
+
+    commands.add_parser("worker", help="run an arq worker (needs REPORTGEN_REDIS_URL)")
+
+    token = commands.add_parser("token", help="print a signed development JWT (HS256)")
+    token.add_argument("--sub", required=True, help="the subject (user or client id)")
+    token.add_argument("--role", action="append", default=[], help="a role; repeat for more")
+    token.add_argument("--scope", action="append", default=[], help='scopes, e.g. "reports:generate"')
+    token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; bad settings or an unreachable dependency end with one clear line."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    try:
+        settings = Settings.from_env(os.environ)
+        return _run(args, settings)
+    except SettingsError as exc:
+        print(f"reportgen: {exc}", file=sys.stderr)
+        return 2
+    except ServiceUnavailable as exc:
+        print(f"reportgen: {exc.message}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "db":
+        return asyncio.run(commands.upgrade(settings))
+    if args.command == "demo":
+        return asyncio.run(commands.seed(settings))
+    if args.command == "serve":
+        return commands.serve(settings, host=args.host, port=args.port, workers=args.workers)
+    if args.command == "worker":
+        return commands.worker(settings)
+    return commands.token(settings, sub=args.sub, roles=args.role, scopes=args.scope, ttl=args.ttl)

@@ -1,0 +1,66 @@
+"""What each ``reportgen`` command does, given checked settings."""
+
+import sys
+
+import uvicorn
+from arq.worker import run_worker
+
+from adapters.sqlalchemy.migrate import upgrade_database
+from entrypoints.container import build_container
+from entrypoints.demo import seed_demo
+from entrypoints.lifecycle import stop_services
+from entrypoints.settings import Settings, SettingsError
+from entrypoints.worker import worker_settings
+
+
+async def upgrade(settings: Settings) -> int:
+    """``reportgen db upgrade``."""
+    await upgrade_database(settings.database_url)
+    print("Database schema is up to date.")
+    return 0
+
+
+async def seed(settings: Settings) -> int:
+    """``reportgen demo seed``."""
+    container = build_container(settings)
+    try:
+        added, rows = await seed_demo(container)
+    finally:
+        await stop_services(container)
+    print(f"Demo data ready: {added} report(s) added, {rows} sales rows.")
+    return 0
+
+
+def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
+    """``reportgen serve``: uvicorn on the app factory (each process builds its own app)."""
+    if workers < 1:
+        raise SettingsError("--workers must be at least 1.")
+    build_container(settings).token_verifier()  # fail now on a bad key, not at the first request
+    uvicorn.run(
+        "entrypoints.asgi:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+def worker(settings: Settings) -> int:
+    """``reportgen worker``: one arq worker; stop it with SIGINT or SIGTERM."""
+    run_worker(worker_settings(settings))
+    return 0
+
+
+def token(settings: Settings, *, sub: str, roles: list[str], scopes: list[str], ttl: int) -> int:
+    """``reportgen token``: print a signed HS256 token for development and tests."""
+    if ttl < 1:
+        raise SettingsError("--ttl must be at least 1 second.")
+    container = build_container(settings)
+    issued = container.token_issuer().issue(
+        sub, roles, scopes or ["reports:generate"], ttl, container.clock().now()
+    )
+    sys.stdout.write(issued + "\n")
+    return 0

@@ -1,0 +1,79 @@
+"""The demo reports and data set loaded by ``reportgen demo seed``."""
+
+from dataclasses import replace
+
+from adapters.sqlalchemy.demo_data import load_demo_sales
+from domain.parameters import ParameterSpec, ParameterType
+from domain.reports import (
+    DeliveryChannel,
+    DeliveryMode,
+    DeliveryTarget,
+    OutputFormat,
+    ReportConfiguration,
+)
+from entrypoints.container import Container
+
+SALES_QUERY = """\
+SELECT id, sale_date, region, product, quantity, unit_price, amount
+FROM sales
+WHERE (:start_date IS NULL OR sale_date >= :start_date)
+  AND (:end_date IS NULL OR sale_date <= :end_date)
+  AND (:region IS NULL OR region = :region)
+ORDER BY sale_date, id"""
+
+SALES_PARAMETERS = (
+    ParameterSpec("start_date", ParameterType.DATE, description="First sale date, inclusive."),
+    ParameterSpec("end_date", ParameterType.DATE, description="Last sale date, inclusive."),
+    ParameterSpec("region", ParameterType.STRING, description="Only this region, e.g. North."),
+)
+
+
+def _sales_report(report_id: str, name: str, target: DeliveryTarget) -> ReportConfiguration:
+    return ReportConfiguration(
+        id=report_id,
+        name=name,
+        description="Every sale of the demo data set, filtered by date range and region.",
+        data_source="demo",
+        query=SALES_QUERY,
+        formats=(OutputFormat.CSV, OutputFormat.JSON, OutputFormat.XLSX),
+        delivery_targets=(target,),
+        parameters=SALES_PARAMETERS,
+        allowed_roles=frozenset({"analyst"}),
+    )
+
+
+DEMO_REPORTS = (
+    _sales_report(
+        "report-123",
+        "Sales (asynchronous API)",
+        DeliveryTarget(DeliveryChannel.API_RESPONSE, DeliveryMode.ASYNC),
+    ),
+    _sales_report(
+        "report-456",
+        "Sales (synchronous API)",
+        DeliveryTarget(DeliveryChannel.API_RESPONSE, DeliveryMode.SYNC),
+    ),
+    _sales_report(
+        "report-789",
+        "Sales (email)",
+        DeliveryTarget(DeliveryChannel.EMAIL, recipients=("sales-team@example.com",)),
+    ),
+)
+
+
+async def seed_demo(container: Container) -> tuple[int, int]:
+    """Add the demo reports that are missing and the demo sales data set.
+
+    Safe to run again: existing reports are left as they are. Returns the
+    number of reports added and the number of sales rows in the data set.
+    """
+    added = 0
+    now = container.clock().now()
+    async with container.unit_of_work() as uow:
+        for report in DEMO_REPORTS:
+            if await uow.reports.get(report.id) is None:
+                await uow.reports.add(replace(report, created_at=now, updated_at=now))
+                added += 1
+        await uow.commit()
+    rows = await load_demo_sales(container.settings().data_sources["demo"])
+    return added, rows

@@ -1,0 +1,1 @@
+"""The HTTP API: the Litestar app factory, its controllers and the error map."""

@@ -1,0 +1,45 @@
+"""The Litestar application factory."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+from litestar import Litestar
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+
+from entrypoints.container import Container
+from entrypoints.http.dependencies import http_dependencies
+from entrypoints.http.errors import EXCEPTION_HANDLERS
+from entrypoints.http.health import HealthController
+from entrypoints.http.openapi import openapi_config
+from entrypoints.http.reports import ReportGenerationController
+from entrypoints.lifecycle import start_services, stop_services
+
+
+def _version() -> str:
+    try:
+        return version("reportgen")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0"
+
+
+def create_app(container: Container) -> Litestar:
+    """The HTTP API on ``container``; jobs start and stop with the app's lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await start_services(container)
+        try:
+            yield
+        finally:
+            await stop_services(container)
+
+    metrics = PrometheusConfig(app_name="reportgen", prefix="reportgen", group_path=True)
+    return Litestar(
+        route_handlers=[ReportGenerationController, HealthController, PrometheusController],
+        dependencies=http_dependencies(container),
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=openapi_config(_version()),
+        middleware=[metrics.middleware],
+        lifespan=[lifespan],
+    )

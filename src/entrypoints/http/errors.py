@@ -1,0 +1,89 @@
+"""One exception map: domain, port and framework errors become JSON ``{"error": ...}`` answers."""
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import (
+    HTTP_401_UNAUTHORIZED,
+    HTTP_403_FORBIDDEN,
+    HTTP_404_NOT_FOUND,
+    HTTP_409_CONFLICT,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
+
+from application.errors import AuthenticationFailed, ServiceUnavailable
+from domain.errors import (
+    InvalidReportRequest,
+    PermissionDenied,
+    ReportNotAsynchronous,
+    ReportNotFound,
+)
+from entrypoints.http.schemas import ErrorBody
+
+logger = logging.getLogger(__name__)
+REALM = 'Bearer realm="reportgen"'
+
+Handler = Callable[[Request[Any, Any, Any], Any], Response[ErrorBody]]
+
+
+def error_response(
+    status: int, message: str, headers: Mapping[str, str] | None = None
+) -> Response[ErrorBody]:
+    """A JSON error answer."""
+    return Response(ErrorBody(message), status_code=status, headers=dict(headers or {}))
+
+
+def _authentication(_: Request[Any, Any, Any], exc: AuthenticationFailed) -> Response[ErrorBody]:
+    challenge = REALM
+    if exc.credentials_present:
+        challenge += f', error="invalid_token", error_description="{exc.message}"'
+    return error_response(HTTP_401_UNAUTHORIZED, exc.message, {"WWW-Authenticate": challenge})
+
+
+def _unavailable(_: Request[Any, Any, Any], exc: ServiceUnavailable) -> Response[ErrorBody]:
+    logger.warning("Service unavailable: %s", exc.message)
+    return error_response(
+        HTTP_503_SERVICE_UNAVAILABLE,
+        f"{exc.message} Try again later.",
+        {"Retry-After": str(exc.retry_after_seconds)},
+    )
+
+
+def _status(status: int) -> Handler:
+    def handle(_: Request[Any, Any, Any], exc: Any) -> Response[ErrorBody]:
+        return error_response(status, exc.message)
+
+    return handle
+
+
+def _validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[ErrorBody]:
+    details = [item.get("message", "") for item in exc.extra or [] if isinstance(item, dict)]
+    reason = details[0] if details else exc.detail
+    return error_response(exc.status_code, f"The request body is not valid: {reason}")
+
+
+def _http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
+    return error_response(exc.status_code, exc.detail, exc.headers)
+
+
+def _unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
+    logger.exception("Unhandled error", exc_info=exc)
+    return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error.")
+
+
+EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
+    AuthenticationFailed: _authentication,
+    PermissionDenied: _status(HTTP_403_FORBIDDEN),
+    ReportNotFound: _status(HTTP_404_NOT_FOUND),
+    ReportNotAsynchronous: _status(HTTP_409_CONFLICT),
+    InvalidReportRequest: _status(HTTP_422_UNPROCESSABLE_ENTITY),
+    ServiceUnavailable: _unavailable,
+    ValidationException: _validation,
+    HTTPException: _http,
+    Exception: _unexpected,
+}

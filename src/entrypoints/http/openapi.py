@@ -1,0 +1,48 @@
+"""The OpenAPI document: its config and the documented error answers, with examples."""
+
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, Example, SecurityScheme
+
+from entrypoints.http.schemas import ErrorBody
+
+
+def _error(description: str, message: str) -> ResponseSpec:
+    return ResponseSpec(
+        data_container=ErrorBody,
+        description=description,
+        generate_examples=False,
+        examples=[Example(summary=description, value={"error": message})],
+    )
+
+
+GENERATE_ERROR_RESPONSES = {
+    400: _error("The body is not JSON or not an object of this shape", "The request body is not valid: malformed JSON"),
+    401: _error("No token, or a token that is malformed, expired or wrongly signed", "The token has expired."),
+    403: _error("The token lacks the scope or a role this report needs", "The token lacks the 'reports:generate' scope."),
+    404: _error("No report has this id", "Report 'non-existent-report' was not found."),
+    409: _error("The report has no asynchronous API Response delivery", "Report is not configured for asynchronous generation."),
+    413: _error("The body is larger than 64 KiB", "Request Entity Too Large"),
+    422: _error("The parameters or the format do not fit the report", "Unknown parameter 'country'."),
+    503: _error("The database or the job queue did not answer; retry after Retry-After seconds", "The job queue is not answering. Try again later."),
+}
+
+
+def openapi_config(version: str) -> OpenAPIConfig:
+    """OpenAPI at ``/schema/openapi.json``, Swagger UI at ``/schema/swagger``."""
+    return OpenAPIConfig(
+        title="reportgen",
+        version=version,
+        description="Asynchronous report generation: ask, get a job id, poll, download.",
+        path="/schema",
+        render_plugins=[SwaggerRenderPlugin()],
+        components=Components(
+            security_schemes={
+                "BearerToken": SecurityScheme(
+                    type="http", scheme="bearer", bearer_format="JWT",
+                    description="A JWT with `sub`, `exp`, `roles` and `scope` claims.",
+                )
+            }
+        ),
+    )

@@ -1,0 +1,118 @@
+"""The service's settings: read once from ``REPORTGEN_*`` variables into one typed object."""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PREFIX = "REPORTGEN_"
+MIN_SECRET_BYTES = 32
+_DATA_SOURCE = re.compile(r"^REPORTGEN_DATA_SOURCE_([A-Z0-9_]+)_URL$")
+_DATABASE_SCHEMES = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+}
+
+
+class SettingsError(ValueError):
+    """A setting is missing or wrong; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """Everything the service reads from its environment, checked."""
+
+    data_dir: Path
+    database_url: str
+    redis_url: str | None = None
+    jwt_secret: str | None = None
+    jwt_public_key_file: Path | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    public_base_url: str | None = None
+    results_url: str = ""
+    data_sources: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def uses_redis(self) -> bool:
+        """Jobs go to arq workers through Redis; otherwise they run in-process."""
+        return self.redis_url is not None
+
+    @property
+    def scheduler_backend(self) -> str:
+        """``redis`` (arq workers) when a Redis URL is set, else ``in_process``."""
+        return "redis" if self.uses_redis else "in_process"
+
+    @property
+    def dev_secret_file(self) -> Path:
+        """Where the generated HS256 secret lives when no key is configured."""
+        return self.data_dir / "jwt-secret"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "Settings":
+        """Read and check the ``REPORTGEN_*`` variables; raise ``SettingsError`` on the first bad one."""
+
+        def get(name: str) -> str | None:
+            value = env.get(PREFIX + name, "").strip()
+            return value or None
+
+        data_dir = Path(get("DATA_DIR") or "./var").resolve()
+        secret = get("JWT_SECRET")
+        key_file = get("JWT_PUBLIC_KEY_FILE")
+        if secret and key_file:
+            raise SettingsError(
+                "REPORTGEN_JWT_SECRET and REPORTGEN_JWT_PUBLIC_KEY_FILE are both set: choose one."
+            )
+        if secret is not None and len(secret.encode()) < MIN_SECRET_BYTES:
+            raise SettingsError(f"REPORTGEN_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes.")
+        if key_file is not None and not Path(key_file).is_file():
+            raise SettingsError(f"REPORTGEN_JWT_PUBLIC_KEY_FILE: no such file: {key_file}")
+        data_sources = {"demo": f"sqlite+aiosqlite:///{data_dir / 'demo.sqlite3'}"}
+        for name, value in env.items():
+            if match := _DATA_SOURCE.match(name):
+                data_sources[match.group(1).lower()] = _database_url(name, value)
+        return cls(
+            data_dir=data_dir,
+            database_url=_database_url(
+                "REPORTGEN_DATABASE_URL",
+                get("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'reportgen.sqlite3'}",
+            ),
+            redis_url=_redis_url(get("REDIS_URL")),
+            jwt_secret=secret,
+            jwt_public_key_file=Path(key_file) if key_file else None,
+            jwt_issuer=get("JWT_ISSUER"),
+            jwt_audience=get("JWT_AUDIENCE"),
+            public_base_url=_base_url(get("PUBLIC_BASE_URL")),
+            results_url=get("RESULTS_URL") or str(data_dir / "results"),
+            data_sources=data_sources,
+        )
+
+
+def _database_url(variable: str, url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme not in _DATABASE_SCHEMES:
+        raise SettingsError(
+            f"{variable} must be a sqlite+aiosqlite:// or postgresql+asyncpg:// URL."
+        )
+    return f"{_DATABASE_SCHEMES[scheme]}://{rest}"
+
+
+def _redis_url(url: str | None) -> str | None:
+    if url is not None and urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
+        raise SettingsError("REPORTGEN_REDIS_URL must be a redis://, rediss:// or unix:// URL.")
+    return url
+
+
+def _base_url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise SettingsError(
+            "REPORTGEN_PUBLIC_BASE_URL must be an absolute http(s) URL without query or fragment."
+        )
+    return url.rstrip("/")

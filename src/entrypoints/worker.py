@@ -1,0 +1,50 @@
+"""The arq worker: its settings, built from ``Settings`` by a factory (nothing at import)."""
+
+import logging
+from typing import Any
+
+from arq.worker import Function, func
+
+from adapters.arq.scheduler import QUEUE_NAME, RUN_REPORT_JOB, redis_settings
+from adapters.arq.serializer import deserialize, serialize
+from entrypoints.container import build_container
+from entrypoints.jobs import run_report_job
+from entrypoints.lifecycle import stop_services
+from entrypoints.settings import Settings, SettingsError
+
+logger = logging.getLogger(__name__)
+
+#: Enough tries to wait out a row that is not visible yet (1+2+4+8+10+10 s > 30 s).
+MAX_TRIES = 10
+JOB_TIMEOUT_SECONDS = 3600
+
+
+def worker_settings(settings: Settings) -> dict[str, Any]:
+    """arq ``WorkerSettings`` as a dict, for ``arq.worker.create_worker``/``run_worker``."""
+    if settings.redis_url is None:
+        raise SettingsError("REPORTGEN_REDIS_URL must be set to run `reportgen worker`.")
+    container = build_container(settings)
+
+    async def on_startup(ctx: dict[str, Any]) -> None:
+        ctx["container"] = container
+        logger.info("reportgen worker ready on queue %s", QUEUE_NAME)
+
+    async def on_shutdown(_: dict[str, Any]) -> None:
+        await stop_services(container)
+
+    functions: list[Function] = [
+        func(run_report_job, name=RUN_REPORT_JOB, max_tries=MAX_TRIES)  # type: ignore[arg-type]
+    ]
+    return {
+        "functions": functions,
+        "queue_name": QUEUE_NAME,
+        "redis_settings": redis_settings(settings.redis_url),
+        "job_serializer": serialize,
+        "job_deserializer": deserialize,
+        "on_startup": on_startup,
+        "on_shutdown": on_shutdown,
+        "max_tries": MAX_TRIES,
+        "job_timeout": JOB_TIMEOUT_SECONDS,
+        "allow_abort_jobs": True,
+        "handle_signals": True,
+    }

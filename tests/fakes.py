@@ -1,0 +1,129 @@
+"""Hand-written fakes of the ports: they keep state in memory and record what happened."""
+
+import copy
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Self
+
+from application.errors import AuthenticationFailed, SchedulerUnavailable, StorageUnavailable
+from application.ports import JobMessage
+from domain.jobs import Job
+from domain.principal import Principal
+from domain.reports import ReportConfiguration
+
+
+class FakeClock:
+    """A clock that stands still until told to move."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.current = now or datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, seconds: float) -> None:
+        self.current += timedelta(seconds=seconds)
+
+
+class FakeTokenVerifier:
+    """Knows a fixed set of tokens; any other token is rejected."""
+
+    def __init__(self, tokens: dict[str, Principal] | None = None) -> None:
+        self.tokens = dict(tokens or {})
+
+    def verify(self, token: str) -> Principal:
+        try:
+            return self.tokens[token]
+        except KeyError:
+            raise AuthenticationFailed("The token is not valid.") from None
+
+
+@dataclass
+class FakeDatabase:
+    """What has been committed."""
+
+    reports: dict[str, ReportConfiguration] = field(default_factory=dict)
+    jobs: dict[str, Job] = field(default_factory=dict)
+
+
+class FakeReportRepository:
+    def __init__(self, staged: dict[str, ReportConfiguration]) -> None:
+        self._staged = staged
+
+    async def get(self, report_id: str) -> ReportConfiguration | None:
+        return self._staged.get(report_id)
+
+    async def add(self, report: ReportConfiguration) -> None:
+        self._staged[report.id] = report
+
+
+class FakeJobRepository:
+    def __init__(self, staged: dict[str, Job], fail_on_add: bool) -> None:
+        self._staged = staged
+        self._fail_on_add = fail_on_add
+
+    async def add(self, job: Job) -> None:
+        if self._fail_on_add:
+            raise StorageUnavailable("The database is not answering.")
+        self._staged[job.id] = copy.deepcopy(job)
+
+    async def get(self, job_id: str) -> Job | None:
+        job = self._staged.get(job_id)
+        return copy.deepcopy(job) if job else None
+
+    async def update(self, job: Job) -> None:
+        self._staged[job.id] = copy.deepcopy(job)
+
+
+class FakeUnitOfWork:
+    """Stages changes on a copy of the database; ``commit`` publishes them."""
+
+    def __init__(self, database: FakeDatabase | None = None) -> None:
+        self.database = database or FakeDatabase()
+        self.fail_on_add = False
+        self.fail_on_commit = False
+        self.commits = 0
+        self.rollbacks = 0
+
+    async def __aenter__(self) -> Self:
+        self._reports = dict(self.database.reports)
+        self._jobs = dict(self.database.jobs)
+        self.reports = FakeReportRepository(self._reports)
+        self.jobs = FakeJobRepository(self._jobs, self.fail_on_add)
+        self._committed = False
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self._committed:
+            self.rollbacks += 1
+
+    async def commit(self) -> None:
+        if self.fail_on_commit:
+            raise StorageUnavailable("The database did not accept the commit.")
+        self.database.reports = dict(self._reports)
+        self.database.jobs = dict(self._jobs)
+        self._committed = True
+        self.commits += 1
+
+
+class FakeScheduler:
+    """Records what it was asked to schedule; can be told to fail."""
+
+    def __init__(self) -> None:
+        self.scheduled: list[JobMessage] = []
+        self.fail = False
+
+    async def enqueue(self, message: JobMessage) -> None:
+        if self.fail:
+            raise SchedulerUnavailable("The job queue is not answering.")
+        self.scheduled.append(message)
+
+    async def ping(self) -> None:
+        if self.fail:
+            raise SchedulerUnavailable("The job queue is not answering.")

@@ -1,0 +1,3 @@
+"""Integration tests: real databases and services."""
+
+pytest_plugins = ["tests.support.postgres"]

@@ -1,0 +1,1 @@
+"""Attacks on authentication, tried against the adapters directly."""

@@ -1,0 +1,180 @@
+"""InProcessJobScheduler: runs queued jobs in this process, a bounded number at a time."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+
+import pytest
+
+from adapters.inprocess.scheduler import InProcessJobScheduler
+from application.errors import SchedulerUnavailable
+from application.ports import JobMessage
+
+Handler = Callable[[JobMessage], Awaitable[None]]
+Factory = Callable[..., Awaitable[InProcessJobScheduler]]
+
+
+def a_message() -> JobMessage:
+    return JobMessage(job_id=str(uuid.uuid4()), requested_at=datetime.now(UTC))
+
+
+async def do_nothing(message: JobMessage) -> None:
+    pass
+
+
+async def within_two_seconds(awaitable: Awaitable[object]) -> None:
+    async with asyncio.timeout(2):
+        await awaitable
+
+
+@pytest.fixture
+async def build() -> AsyncIterator[Factory]:
+    """Builds schedulers, started unless ``start=False``; stops every one after the test."""
+    schedulers: list[InProcessJobScheduler] = []
+
+    async def build(
+        handler: Handler, *, start: bool = True, **options: int
+    ) -> InProcessJobScheduler:
+        scheduler = InProcessJobScheduler(handler, **options)
+        schedulers.append(scheduler)
+        if start:
+            await scheduler.start()
+        return scheduler
+
+    yield build
+    for scheduler in schedulers:
+        await scheduler.stop(timeout_seconds=1)
+
+
+async def test_each_queued_job_is_handed_to_the_handler(build: Factory) -> None:
+    handled: list[str] = []
+
+    async def handler(message: JobMessage) -> None:
+        handled.append(message.job_id)
+
+    scheduler = await build(handler)
+    messages = [a_message() for _ in range(5)]
+    for message in messages:
+        await scheduler.enqueue(message)
+    await within_two_seconds(scheduler.join())
+
+    assert sorted(handled) == sorted(m.job_id for m in messages)
+
+
+async def test_no_more_jobs_run_at_once_than_the_concurrency(build: Factory) -> None:
+    running: set[str] = set()
+    most_at_once = 0
+    two_running, release = asyncio.Event(), asyncio.Event()
+
+    async def handler(message: JobMessage) -> None:
+        nonlocal most_at_once
+        running.add(message.job_id)
+        most_at_once = max(most_at_once, len(running))
+        if len(running) == 2:
+            two_running.set()
+        await release.wait()
+        running.discard(message.job_id)
+
+    scheduler = await build(handler, concurrency=2)
+    for _ in range(5):
+        await scheduler.enqueue(a_message())
+    await within_two_seconds(two_running.wait())
+    await asyncio.sleep(0.05)  # room for a third job to start, were it allowed to
+    release.set()
+    await within_two_seconds(scheduler.join())
+
+    assert most_at_once == 2
+
+
+async def test_a_failing_job_is_logged_and_the_next_job_still_runs(
+    build: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    first, second = a_message(), a_message()
+    handled: list[str] = []
+
+    async def handler(message: JobMessage) -> None:
+        if message == first:
+            raise RuntimeError("the report failed")
+        handled.append(message.job_id)
+
+    scheduler = await build(handler, concurrency=1)
+    await scheduler.enqueue(first)
+    await scheduler.enqueue(second)
+    await within_two_seconds(scheduler.join())
+
+    assert handled == [second.job_id]
+    assert any(first.job_id in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+async def test_a_handler_may_queue_its_job_again_to_retry(build: Factory) -> None:
+    attempts: list[str] = []
+
+    async def handler(message: JobMessage) -> None:
+        attempts.append(message.job_id)
+        if len(attempts) == 1:
+            await scheduler.enqueue(message)
+
+    scheduler = await build(handler)
+    message = a_message()
+    await scheduler.enqueue(message)
+    await within_two_seconds(scheduler.join())
+
+    assert attempts == [message.job_id, message.job_id]
+
+
+async def test_a_full_queue_refuses_the_job(build: Factory) -> None:
+    busy = asyncio.Event()
+
+    async def handler(message: JobMessage) -> None:
+        busy.set()
+        await asyncio.Event().wait()
+
+    scheduler = await build(handler, concurrency=1, max_queue=1)
+    await scheduler.enqueue(a_message())
+    await within_two_seconds(busy.wait())
+    await scheduler.enqueue(a_message())
+
+    with pytest.raises(SchedulerUnavailable, match="queue is full"):
+        await scheduler.enqueue(a_message())
+
+
+async def test_jobs_are_refused_before_start_and_after_stop(build: Factory) -> None:
+    scheduler = await build(do_nothing, start=False)
+    with pytest.raises(SchedulerUnavailable):
+        await scheduler.enqueue(a_message())
+    await scheduler.start()
+    await scheduler.enqueue(a_message())
+    await scheduler.stop()
+    with pytest.raises(SchedulerUnavailable):
+        await scheduler.enqueue(a_message())
+
+
+async def test_stop_cancels_a_running_job_and_returns(build: Factory) -> None:
+    running, cancelled = asyncio.Event(), asyncio.Event()
+
+    async def handler(message: JobMessage) -> None:
+        running.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    scheduler = await build(handler)
+    await scheduler.enqueue(a_message())
+    await within_two_seconds(running.wait())
+    await within_two_seconds(scheduler.stop())
+
+    assert cancelled.is_set()
+
+
+async def test_ping_answers_only_while_running(build: Factory) -> None:
+    scheduler = await build(do_nothing, start=False)
+    with pytest.raises(SchedulerUnavailable):
+        await scheduler.ping()
+    await scheduler.start()
+    await scheduler.ping()
+    await scheduler.stop()
+    with pytest.raises(SchedulerUnavailable):
+        await scheduler.ping()
