@@ -41,7 +41,7 @@ class RunReportJobUseCase:
 
     Business rules:
     - A job whose row is not visible yet is looked for again a little later,
-      until ``ROW_GRACE_PERIOD`` after it was requested: the creating request
+      until a grace period (``ROW_GRACE_PERIOD``) after it was requested: the creating request
       may still be committing.
     - Past that, a job without a row is dropped and never executed: its
       creation failed after the enqueue (the commit did not go through).
@@ -50,9 +50,16 @@ class RunReportJobUseCase:
     - Only a ``Queued`` job with a row is run.
     """
 
-    def __init__(self, *, unit_of_work: UnitOfWork, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        unit_of_work: UnitOfWork,
+        clock: Clock,
+        row_grace_period: timedelta = ROW_GRACE_PERIOD,
+    ) -> None:
         self._uow = unit_of_work
         self._clock = clock
+        self._row_grace_period = row_grace_period
 
     async def decide(self, message: JobMessage) -> DeliveryDecision:
         """Look the job up and decide; raises ``StorageUnavailable`` if the database fails."""
@@ -60,7 +67,7 @@ class RunReportJobUseCase:
             job = await uow.jobs.get(message.job_id)
         if job is None:
             waited = self._clock.now() - message.requested_at
-            if waited < ROW_GRACE_PERIOD:
+            if waited < self._row_grace_period:
                 return DeliveryDecision(Delivery.RETRY_LATER)
             return DeliveryDecision(Delivery.DROP)
         if job.status is not JobStatus.QUEUED:

@@ -100,7 +100,5 @@ class Job:
 
     def _move(self, target: JobStatus) -> None:
         if target not in _ALLOWED_MOVES[self.status]:
-            raise InvalidJobTransition(
-                f"A {self.status.value} job cannot become {target.value}."
-            )
+            raise InvalidJobTransition(f"A {self.status.value} job cannot become {target.value}.")
         self.status = target

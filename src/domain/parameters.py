@@ -1,7 +1,7 @@
 """Declared report parameters and the check of supplied values against them."""
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -109,7 +109,7 @@ def _boolean(value: object) -> bool:
 
 def _date(value: object) -> str:
     text = _string(value)
-    if len(text) != 10:  # noqa: PLR2004 - exactly YYYY-MM-DD, no week or ordinal forms
+    if len(text) != 10:
         raise ValueError(text)
     return date.fromisoformat(text).isoformat()
 
@@ -121,7 +121,7 @@ def _datetime(value: object) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-_CHECKERS = {
+_CHECKERS: dict[ParameterType, Callable[[object], JsonScalar]] = {
     ParameterType.STRING: _string,
     ParameterType.INTEGER: _integer,
     ParameterType.NUMBER: _number,

@@ -16,9 +16,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reportgen", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    db = commands.add_parser("db", help="database schema").add_subparsers(dest="action", required=True)
+    db = commands.add_parser("db", help="database schema").add_subparsers(
+        dest="action", required=True
+    )
     db.add_parser("upgrade", help="apply the schema migrations (safe to run again)")
-    demo = commands.add_parser("demo", help="demo data").add_subparsers(dest="action", required=True)
+    demo = commands.add_parser("demo", help="demo data").add_subparsers(
+        dest="action", required=True
+    )
     demo.add_parser("seed", help="load the demo reports and data set (safe to run again)")
 
     serve = commands.add_parser("serve", help="run the HTTP API (and the jobs, without Redis)")
@@ -31,7 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     token = commands.add_parser("token", help="print a signed development JWT (HS256)")
     token.add_argument("--sub", required=True, help="the subject (user or client id)")
     token.add_argument("--role", action="append", default=[], help="a role; repeat for more")
-    token.add_argument("--scope", action="append", default=[], help='scopes, e.g. "reports:generate"')
+    token.add_argument(
+        "--scope", action="append", default=[], help='scopes, e.g. "reports:generate"'
+    )
     token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
     return parser
 

@@ -51,11 +51,12 @@ async def run_report_job(ctx: dict[str, Any], job_id: str, requested_at: str) ->
     """arq's job function: ``ctx["container"]`` holds the container the worker built."""
     message = JobMessage(job_id=job_id, requested_at=datetime.fromisoformat(requested_at))
     try:
-        decision = await ctx["container"].run_report_job().decide(message)
+        use_case: RunReportJobUseCase = ctx["container"].run_report_job()
+        decision = await use_case.decide(message)
     except ServiceUnavailable as exc:
         raise Retry(defer=STORAGE_RETRY_SECONDS) from exc
     if decision.delivery is Delivery.RETRY_LATER:
         attempt = int(ctx.get("job_try", 1))
         raise Retry(defer=min(2 ** (attempt - 1), MAX_RETRY_DEFER_SECONDS))
     _log(message, decision)
-    return decision.delivery.value
+    return str(decision.delivery.value)

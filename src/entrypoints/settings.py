@@ -54,7 +54,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
-        """Read and check the ``REPORTGEN_*`` variables; raise ``SettingsError`` on the first bad one."""
+        """Read and check the ``REPORTGEN_*`` variables; ``SettingsError`` names the bad one."""
 
         def get(name: str) -> str | None:
             value = env.get(PREFIX + name, "").strip()

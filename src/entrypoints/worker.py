@@ -32,9 +32,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
     async def on_shutdown(_: dict[str, Any]) -> None:
         await stop_services(container)
 
-    functions: list[Function] = [
-        func(run_report_job, name=RUN_REPORT_JOB, max_tries=MAX_TRIES)  # type: ignore[arg-type]
-    ]
+    functions: list[Function] = [func(run_report_job, name=RUN_REPORT_JOB, max_tries=MAX_TRIES)]
     return {
         "functions": functions,
         "queue_name": QUEUE_NAME,

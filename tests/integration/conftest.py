@@ -1,3 +1,1 @@
-"""Integration tests: real databases and services."""
-
-pytest_plugins = ["tests.support.postgres"]
+"""Integration tests: real databases and services (fixtures in tests/support)."""

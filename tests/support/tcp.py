@@ -28,7 +28,7 @@ class TcpForwarder:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
-        for writer in self._writers:
+        for writer in list(self._writers):
             writer.close()
         await asyncio.gather(*self._connections, return_exceptions=True)
 
@@ -67,7 +67,7 @@ class SilentServer:
 
     async def stop(self) -> None:
         """Close the held connections and stop listening."""
-        for writer in self._writers:
+        for writer in list(self._writers):
             writer.close()
         if self._server is not None:
             self._server.close()

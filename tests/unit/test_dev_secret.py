@@ -79,7 +79,7 @@ def test_hand_written_secret_with_trailing_newline_is_accepted(tmp_path: Path) -
     assert load_or_create_secret(path) == "k" * 40
 
 
-@pytest.mark.parametrize("mode", [0o640, 0o604, 0o660, 0o602])
+@pytest.mark.parametrize("mode", [0o640, 0o604, 0o660, 0o602], ids=oct)
 def test_secret_file_open_to_group_or_others_is_refused(tmp_path: Path, mode: int) -> None:
     path = tmp_path / "jwt-secret"
     path.write_text("k" * 40)

@@ -5,7 +5,11 @@ import uuid
 import pytest
 
 from application.errors import AuthenticationFailed, SchedulerUnavailable, StorageUnavailable
-from application.generate_report import GenerateReportCommand, GenerateReportUseCase
+from application.generate_report import (
+    GenerateReportCommand,
+    GenerateReportUseCase,
+    JobAccepted,
+)
 from domain.errors import (
     InvalidReportRequest,
     PermissionDenied,
@@ -18,10 +22,13 @@ from domain.reports import OutputFormat
 from tests.builders import EMAIL, SYNC_API, analyst, report
 from tests.fakes import FakeClock, FakeScheduler, FakeTokenVerifier, FakeUnitOfWork
 
+ALICE = "alice-token"
 TOKENS = {
-    "alice-token": analyst("alice"),
+    ALICE: analyst("alice"),
     "no-scope": Principal("bob", roles=frozenset({"analyst"})),
-    "wrong-role": Principal("carol", roles=frozenset({"sales"}), scopes=frozenset({GENERATE_SCOPE})),
+    "wrong-role": Principal(
+        "carol", roles=frozenset({"sales"}), scopes=frozenset({GENERATE_SCOPE})
+    ),
 }
 
 
@@ -40,11 +47,17 @@ class World:
             clock=self.clock,
         )
 
-    async def generate(self, report_id: str = "report-123", token: str | None = "alice-token",
-                       **kwargs: object):  # type: ignore[no-untyped-def]
-        return await self.use_case.execute(
-            GenerateReportCommand(token=token, report_id=report_id, **kwargs)  # type: ignore[arg-type]
+    async def generate(
+        self,
+        report_id: str = "report-123",
+        token: str | None = ALICE,
+        parameters: dict[str, object] | None = None,
+        format: str | None = None,
+    ) -> JobAccepted:
+        command = GenerateReportCommand(
+            token=token, report_id=report_id, parameters=parameters or {}, format=format
         )
+        return await self.use_case.execute(command)
 
     def assert_nothing_created(self) -> None:
         assert self.uow.database.jobs == {}
@@ -110,7 +123,9 @@ async def test_invalid_token_fails_authentication(world: World) -> None:
     world.assert_nothing_created()
 
 
-async def test_token_without_generate_scope_is_denied_even_for_unknown_reports(world: World) -> None:
+async def test_token_without_generate_scope_is_denied_even_for_unknown_reports(
+    world: World,
+) -> None:
     with pytest.raises(PermissionDenied, match=GENERATE_SCOPE):
         await world.generate("non-existent-report", token="no-scope")
     world.assert_nothing_created()

@@ -139,15 +139,22 @@ async def test_a_full_queue_refuses_the_job(build: Factory) -> None:
         await scheduler.enqueue(a_message())
 
 
-async def test_jobs_are_refused_before_start_and_after_stop(build: Factory) -> None:
+@pytest.mark.parametrize("call", ["enqueue", "ping"])
+async def test_jobs_and_pings_are_refused_before_start_and_after_stop(
+    build: Factory, call: str
+) -> None:
     scheduler = await build(do_nothing, start=False)
-    with pytest.raises(SchedulerUnavailable):
-        await scheduler.enqueue(a_message())
+
+    async def answer() -> None:
+        await (scheduler.enqueue(a_message()) if call == "enqueue" else scheduler.ping())
+
+    with pytest.raises(SchedulerUnavailable, match="not running"):
+        await answer()
     await scheduler.start()
-    await scheduler.enqueue(a_message())
+    await answer()
     await scheduler.stop()
-    with pytest.raises(SchedulerUnavailable):
-        await scheduler.enqueue(a_message())
+    with pytest.raises(SchedulerUnavailable, match="not running"):
+        await answer()
 
 
 async def test_stop_cancels_a_running_job_and_returns(build: Factory) -> None:
@@ -167,14 +174,3 @@ async def test_stop_cancels_a_running_job_and_returns(build: Factory) -> None:
     await within_two_seconds(scheduler.stop())
 
     assert cancelled.is_set()
-
-
-async def test_ping_answers_only_while_running(build: Factory) -> None:
-    scheduler = await build(do_nothing, start=False)
-    with pytest.raises(SchedulerUnavailable):
-        await scheduler.ping()
-    await scheduler.start()
-    await scheduler.ping()
-    await scheduler.stop()
-    with pytest.raises(SchedulerUnavailable):
-        await scheduler.ping()

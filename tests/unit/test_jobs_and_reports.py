@@ -29,7 +29,8 @@ def test_job_runs_from_queued_to_succeeded() -> None:
     job.succeed(clock.now())
     assert job.status is JobStatus.SUCCEEDED
     assert job.attempts == 1
-    assert job.finished_at is not None and job.started_at is not None
+    assert job.finished_at is not None
+    assert job.started_at is not None
     assert job.finished_at > job.started_at
 
 

@@ -37,7 +37,8 @@ async def test_queued_job_with_a_row_runs(uow: FakeUnitOfWork, clock: FakeClock)
         message_for(job.id, clock)
     )
     assert decision.delivery is Delivery.RUN
-    assert decision.job is not None and decision.job.id == job.id
+    assert decision.job is not None
+    assert decision.job.id == job.id
 
 
 async def test_job_without_a_row_is_retried_while_its_commit_may_be_in_flight(

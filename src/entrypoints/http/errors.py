@@ -11,6 +11,7 @@ from litestar.status_codes import (
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
@@ -67,8 +68,14 @@ def _validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response
     return error_response(exc.status_code, f"The request body is not valid: {reason}")
 
 
+_HTTP_MESSAGES = {
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE: "The request body is larger than 64 KiB.",
+}
+
+
 def _http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
-    return error_response(exc.status_code, exc.detail, exc.headers)
+    message = _HTTP_MESSAGES.get(exc.status_code, exc.detail)
+    return error_response(exc.status_code, message, exc.headers)
 
 
 def _unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:

@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from litestar import Controller, Response, get
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
@@ -53,7 +54,7 @@ class HealthController(Controller):
         summary="Readiness: the database and the scheduler answer",
         responses={503: ResponseSpec(HealthBody, description="A dependency does not answer")},
     )
-    async def ready(self, readiness: ReadinessProbes) -> Response[HealthBody]:
+    async def ready(self, readiness: NamedDependency[ReadinessProbes]) -> Response[HealthBody]:
         """200 when every dependency answers, else 503 with what failed."""
         checks = await readiness.run()
         failing = sorted(name for name, outcome in checks.items() if outcome != "ok")

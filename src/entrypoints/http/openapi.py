@@ -18,14 +18,31 @@ def _error(description: str, message: str) -> ResponseSpec:
 
 
 GENERATE_ERROR_RESPONSES = {
-    400: _error("The body is not JSON or not an object of this shape", "The request body is not valid: malformed JSON"),
-    401: _error("No token, or a token that is malformed, expired or wrongly signed", "The token has expired."),
-    403: _error("The token lacks the scope or a role this report needs", "The token lacks the 'reports:generate' scope."),
+    400: _error(
+        "The body is not JSON or not an object of this shape",
+        "The request body is not valid: malformed JSON",
+    ),
+    401: _error(
+        "No token, or a token that is malformed, expired or wrongly signed",
+        "The token has expired.",
+    ),
+    403: _error(
+        "The token lacks the scope or a role this report needs",
+        "The token lacks the 'reports:generate' scope.",
+    ),
     404: _error("No report has this id", "Report 'non-existent-report' was not found."),
-    409: _error("The report has no asynchronous API Response delivery", "Report is not configured for asynchronous generation."),
+    409: _error(
+        "The report has no asynchronous API Response delivery",
+        "Report is not configured for asynchronous generation.",
+    ),
     413: _error("The body is larger than 64 KiB", "Request Entity Too Large"),
-    422: _error("The parameters or the format do not fit the report", "Unknown parameter 'country'."),
-    503: _error("The database or the job queue did not answer; retry after Retry-After seconds", "The job queue is not answering. Try again later."),
+    422: _error(
+        "The parameters or the format do not fit the report", "Unknown parameter 'country'."
+    ),
+    503: _error(
+        "The database or the job queue did not answer; retry after Retry-After seconds",
+        "The job queue is not answering. Try again later.",
+    ),
 }
 
 
@@ -40,7 +57,9 @@ def openapi_config(version: str) -> OpenAPIConfig:
         components=Components(
             security_schemes={
                 "BearerToken": SecurityScheme(
-                    type="http", scheme="bearer", bearer_format="JWT",
+                    type="http",
+                    scheme="bearer",
+                    bearer_format="JWT",
                     description="A JWT with `sub`, `exp`, `roles` and `scope` claims.",
                 )
             }

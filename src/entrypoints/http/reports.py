@@ -4,7 +4,8 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, post
 from litestar.datastructures import ResponseHeader
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from application.generate_report import GenerateReportCommand, GenerateReportUseCase
@@ -36,8 +37,14 @@ class ReportGenerationController(Controller):
         request_max_body_size=MAX_BODY_BYTES,
         responses=GENERATE_ERROR_RESPONSES,
         response_headers=[
-            ResponseHeader(name="Location", description="The job's status URL.", documentation_only=True),
-            ResponseHeader(name="Retry-After", description="Seconds to wait before polling.", documentation_only=True),
+            ResponseHeader(
+                name="Location", description="The job's status URL.", documentation_only=True
+            ),
+            ResponseHeader(
+                name="Retry-After",
+                description="Seconds to wait before polling.",
+                documentation_only=True,
+            ),
         ],
         security=[{"BearerToken": []}],
     )
@@ -45,9 +52,9 @@ class ReportGenerationController(Controller):
         self,
         request: Request[Any, Any, Any],
         report_id: Annotated[str, Parameter(description="The report's id, e.g. `report-123`.")],
-        generate_report: GenerateReportUseCase,
-        links: LinkBuilder,
-        data: GenerateReportBody | None = None,
+        generate_report: NamedDependency[GenerateReportUseCase],
+        links: NamedDependency[LinkBuilder],
+        data: JSONBody[GenerateReportBody | None] = None,
     ) -> Response[JobAcceptedBody]:
         """Queue a report job; 202 with its id and status URL."""
         body = data or GenerateReportBody()

@@ -1,0 +1,72 @@
+"""The real Litestar app on a real SQLite file, with the demo reports, driven by a test client."""
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+import sqlalchemy as sa
+from litestar.testing import AsyncTestClient
+
+from adapters.sqlalchemy.migrate import upgrade_database
+from adapters.sqlalchemy.tables import job_execution_log
+from entrypoints.container import Container, build_container
+from entrypoints.demo import DEMO_REPORTS
+from entrypoints.http.app import create_app
+from entrypoints.settings import Settings
+
+SECRET = "test-secret-that-is-long-enough-for-hs256!"
+TokenFactory = Callable[..., str]
+
+
+@pytest.fixture
+def env(tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, str]:
+    """The service's environment; ``parametrize("env", [...], indirect=True)`` adds to it."""
+    extra: dict[str, str] = getattr(request, "param", {})
+    return {"REPORTGEN_DATA_DIR": str(tmp_path), "REPORTGEN_JWT_SECRET": SECRET, **extra}
+
+
+@pytest_asyncio.fixture
+async def container(env: dict[str, str]) -> AsyncIterator[Container]:
+    container = build_container(Settings.from_env(env))
+    await upgrade_database(container.settings().database_url)
+    async with container.unit_of_work() as uow:
+        for report in DEMO_REPORTS:
+            await uow.reports.add(report)
+        await uow.commit()
+    yield container
+    container.reset_override()
+    await container.engine().dispose()
+
+
+@pytest_asyncio.fixture
+async def client(container: Container) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    async with AsyncTestClient(app=create_app(container)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def token(container: Container) -> TokenFactory:
+    """Signs a token with the service's key: ``token(sub=..., roles=[...], scopes=[...])``."""
+
+    def make(
+        sub: str = "alice",
+        roles: tuple[str, ...] = ("analyst",),
+        scopes: tuple[str, ...] = ("reports:generate",),
+        ttl: int = 300,
+    ) -> str:
+        issuer = container.token_issuer()
+        return issuer.issue(sub, list(roles), list(scopes), ttl, container.clock().now())
+
+    return make
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def job_rows(container: Container) -> list[dict[str, object]]:
+    """Every row of ``JobExecutionLog``, read straight from the database."""
+    async with container.engine().connect() as connection:
+        result = await connection.execute(sa.select(job_execution_log))
+        return [dict(row) for row in result.mappings()]
