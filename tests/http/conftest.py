@@ -26,14 +26,23 @@ def env(tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, str]:
     return {"REPORTGEN_DATA_DIR": str(tmp_path), "REPORTGEN_JWT_SECRET": SECRET, **extra}
 
 
+async def prepared_container(env: dict[str, str], *, migrate: bool = True) -> Container:
+    """A container for ``env`` on a migrated database holding the demo reports."""
+    container = build_container(Settings.from_env(env))
+    if migrate:
+        await upgrade_database(container.settings().database_url)
+        async with container.unit_of_work() as uow:
+            for report in DEMO_REPORTS:
+                await uow.reports.add(report)
+            await uow.commit()
+        # The test client runs the app on a loop of its own: leave it no pooled connections.
+        await container.engine().dispose()
+    return container
+
+
 @pytest_asyncio.fixture
 async def container(env: dict[str, str]) -> AsyncIterator[Container]:
-    container = build_container(Settings.from_env(env))
-    await upgrade_database(container.settings().database_url)
-    async with container.unit_of_work() as uow:
-        for report in DEMO_REPORTS:
-            await uow.reports.add(report)
-        await uow.commit()
+    container = await prepared_container(env)
     yield container
     container.reset_override()
     await container.engine().dispose()
@@ -45,18 +54,24 @@ async def client(container: Container) -> AsyncIterator[AsyncTestClient]:  # typ
         yield test_client
 
 
+def issue_token(
+    container: Container,
+    sub: str = "alice",
+    roles: tuple[str, ...] = ("analyst",),
+    scopes: tuple[str, ...] = ("reports:generate",),
+    ttl: int = 300,
+) -> str:
+    """A token signed with the service's own key."""
+    issuer = container.token_issuer()
+    return issuer.issue(sub, list(roles), list(scopes), ttl, container.clock().now())
+
+
 @pytest.fixture
 def token(container: Container) -> TokenFactory:
-    """Signs a token with the service's key: ``token(sub=..., roles=[...], scopes=[...])``."""
+    """Signs a token with the service's key: ``token(sub=..., roles=(...), scopes=(...))``."""
 
-    def make(
-        sub: str = "alice",
-        roles: tuple[str, ...] = ("analyst",),
-        scopes: tuple[str, ...] = ("reports:generate",),
-        ttl: int = 300,
-    ) -> str:
-        issuer = container.token_issuer()
-        return issuer.issue(sub, list(roles), list(scopes), ttl, container.clock().now())
+    def make(**claims: object) -> str:
+        return issue_token(container, **claims)  # type: ignore[arg-type]
 
     return make
 

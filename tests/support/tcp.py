@@ -2,6 +2,9 @@
 
 import asyncio
 import contextlib
+import threading
+from collections.abc import Coroutine
+from typing import Any
 
 
 class TcpForwarder:
@@ -94,3 +97,40 @@ async def _close(writer: asyncio.StreamWriter) -> None:
     writer.close()
     with contextlib.suppress(ConnectionError):
         await writer.wait_closed()
+
+
+class ForwarderThread:
+    """A ``TcpForwarder`` on its own event loop in a thread.
+
+    For tests whose client blocks the test's own loop while the app runs (as
+    Litestar's test client does): the forwarder keeps moving bytes regardless.
+    """
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self._forwarder = TcpForwarder(target_host, target_port)
+
+    @property
+    def port(self) -> int:
+        """The local port the forwarder listens on."""
+        return self._forwarder.port
+
+    def start(self) -> None:
+        """Listen (again, on the same port after the first time)."""
+        self._call(self._forwarder.start())
+
+    def stop(self) -> None:
+        """Stop listening and cut every forwarded connection."""
+        self._call(self._forwarder.stop())
+
+    def close(self) -> None:
+        """Stop the forwarder and its thread."""
+        self.stop()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+        self._loop.close()
+
+    def _call(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=10)

@@ -11,7 +11,7 @@ from entrypoints.container import Container
 from entrypoints.http.dependencies import http_dependencies
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import HealthController
-from entrypoints.http.openapi import openapi_config
+from entrypoints.http.openapi import mark_generate_body_optional, openapi_config
 from entrypoints.http.reports import ReportGenerationController
 from entrypoints.lifecycle import start_services, stop_services
 
@@ -35,7 +35,7 @@ def create_app(container: Container) -> Litestar:
             await stop_services(container)
 
     metrics = PrometheusConfig(app_name="reportgen", prefix="reportgen", group_path=True)
-    return Litestar(
+    app = Litestar(
         route_handlers=[ReportGenerationController, HealthController, PrometheusController],
         dependencies=http_dependencies(container),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
@@ -43,3 +43,5 @@ def create_app(container: Container) -> Litestar:
         middleware=[metrics.middleware],
         lifespan=[lifespan],
     )
+    mark_generate_body_optional(app)
+    return app

@@ -1,11 +1,14 @@
 """The OpenAPI document: its config and the documented error answers, with examples."""
 
+from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, Example, SecurityScheme
+from litestar.openapi.spec import Components, Example, RequestBody, SecurityScheme
 
 from entrypoints.http.schemas import ErrorBody
+
+GENERATE_PATH = "/api/v1/reports/{report_id}/generate"
 
 
 def _error(description: str, message: str) -> ResponseSpec:
@@ -65,3 +68,10 @@ def openapi_config(version: str) -> OpenAPIConfig:
             }
         ),
     )
+
+
+def mark_generate_body_optional(app: Litestar) -> None:
+    """The generate body may be left out: say so (Litestar marks every body required)."""
+    path = app.openapi_schema.paths and app.openapi_schema.paths.get(GENERATE_PATH)
+    if path and path.post and isinstance(path.post.request_body, RequestBody):
+        path.post.request_body.required = False
