@@ -7,7 +7,7 @@ from arq.worker import Function, func
 
 from adapters.arq.scheduler import QUEUE_NAME, RUN_REPORT_JOB, redis_settings
 from adapters.arq.serializer import deserialize, serialize
-from entrypoints.container import build_container
+from entrypoints.container import Container, build_container
 from entrypoints.jobs import run_report_job
 from entrypoints.lifecycle import stop_services
 from entrypoints.settings import Settings, SettingsError
@@ -19,11 +19,16 @@ MAX_TRIES = 10
 JOB_TIMEOUT_SECONDS = 3600
 
 
-def worker_settings(settings: Settings) -> dict[str, Any]:
-    """arq ``WorkerSettings`` as a dict, for ``arq.worker.create_worker``/``run_worker``."""
+def worker_settings(settings: Settings, container: Container | None = None) -> dict[str, Any]:
+    """arq ``WorkerSettings`` as a dict, for ``arq.worker.create_worker``/``run_worker``.
+
+    The worker uses ``container`` (tests pass one with overridden providers), else one
+    built from ``settings``; it is stopped when the worker shuts down.
+    """
     if settings.redis_url is None:
         raise SettingsError("REPORTGEN_REDIS_URL must be set to run `reportgen worker`.")
-    container = build_container(settings)
+    if container is None:
+        container = build_container(settings)
 
     async def on_startup(ctx: dict[str, Any]) -> None:
         ctx["container"] = container

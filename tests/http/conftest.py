@@ -44,7 +44,6 @@ async def prepared_container(env: dict[str, str], *, migrate: bool = True) -> Co
 async def container(env: dict[str, str]) -> AsyncIterator[Container]:
     container = await prepared_container(env)
     yield container
-    container.reset_override()
     await container.engine().dispose()
 
 

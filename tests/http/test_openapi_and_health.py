@@ -27,7 +27,7 @@ async def test_openapi_documents_every_error_answer_with_an_example(
         examples = list(content["examples"].values())
         assert examples, status
         assert set(examples[0]["value"]) == {"error"}, status
-    conflict = list(responses["409"]["content"]["application/json"]["examples"].values())[0]
+    conflict = next(iter(responses["409"]["content"]["application/json"]["examples"].values()))
     assert conflict["value"]["error"] == "Report is not configured for asynchronous generation."
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sqlalchemy.engine import storage_errors
 from adapters.sqlalchemy.tables import job_execution_log
+from adapters.sqlalchemy.write_gate import BeforeWrite, no_gate
 from domain.jobs import Job, JobStatus
 from domain.reports import OutputFormat
 
@@ -17,8 +18,9 @@ _table = job_execution_log
 class SqlAlchemyJobRepository:
     """The ``JobRepository`` port on one session; the unit of work owns the transaction."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, before_write: BeforeWrite = no_gate) -> None:
         self._session = session
+        self._before_write = before_write
 
     async def add(self, job: Job) -> None:
         """Insert the job now, inside the open transaction, so a failure surfaces here."""
@@ -31,6 +33,7 @@ class SqlAlchemyJobRepository:
             "created_at": job.created_at,
             **_progress(job),
         }
+        await self._before_write()
         with storage_errors("saving a job"):
             await self._session.execute(sa.insert(_table).values(values))
 
@@ -44,6 +47,7 @@ class SqlAlchemyJobRepository:
     async def update(self, job: Job) -> None:
         """Write back the job's status, times, progress, error and attempts."""
         statement = sa.update(_table).where(_table.c.job_id == job.id).values(_progress(job))
+        await self._before_write()
         with storage_errors("updating a job"):
             await self._session.execute(statement)
 

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sqlalchemy.engine import storage_errors
 from adapters.sqlalchemy.tables import report_configuration
+from adapters.sqlalchemy.write_gate import BeforeWrite, no_gate
 from domain.parameters import ParameterSpec, ParameterType
 from domain.reports import (
     DeliveryChannel,
@@ -21,8 +22,9 @@ from domain.reports import (
 class SqlAlchemyReportRepository:
     """The ``ReportRepository`` port on one session; the unit of work owns the transaction."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, before_write: BeforeWrite = no_gate) -> None:
         self._session = session
+        self._before_write = before_write
 
     async def get(self, report_id: str) -> ReportConfiguration | None:
         """The report with that id, or ``None``."""
@@ -34,6 +36,7 @@ class SqlAlchemyReportRepository:
     async def add(self, report: ReportConfiguration) -> None:
         """Insert a new report configuration inside the open transaction."""
         values = _to_row(report)
+        await self._before_write()
         with storage_errors("saving a report"):
             await self._session.execute(sa.insert(report_configuration).values(values))
 

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from adapters.sqlalchemy.engine import storage_errors
 from adapters.sqlalchemy.job_repository import SqlAlchemyJobRepository
 from adapters.sqlalchemy.report_repository import SqlAlchemyReportRepository
+from adapters.sqlalchemy.write_gate import write_gate
 from application.errors import StorageUnavailable
 
 
@@ -21,7 +22,9 @@ class SqlAlchemyUnitOfWork:
 
     The repositories share the session and never commit. Database and driver
     errors leave as ``StorageUnavailable``. One instance may be entered again
-    once the previous block has ended, each time with a new session.
+    once the previous block has ended, each time with a new session. On SQLite
+    the first write of a block waits for the process's write gate, held until
+    the block ends.
     """
 
     reports: SqlAlchemyReportRepository
@@ -30,15 +33,22 @@ class SqlAlchemyUnitOfWork:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
+        self._gate = write_gate(session_factory.kw["bind"])
+        self._writing = False
 
     async def __aenter__(self) -> Self:
         """Open a session; its transaction begins with the first statement."""
         if self._session is not None:
             raise RuntimeError("This unit of work is already in use.")
         self._session = self._session_factory()
-        self.reports = SqlAlchemyReportRepository(self._session)
-        self.jobs = SqlAlchemyJobRepository(self._session)
+        self.reports = SqlAlchemyReportRepository(self._session, self._before_write)
+        self.jobs = SqlAlchemyJobRepository(self._session, self._before_write)
         return self
+
+    async def _before_write(self) -> None:
+        if not self._writing:
+            await self._gate.acquire()
+            self._writing = True
 
     async def __aexit__(
         self,
@@ -50,14 +60,19 @@ class SqlAlchemyUnitOfWork:
         session, self._session = self._require_session(), None
         try:
             with storage_errors("ending a transaction"):
-                try:
-                    await session.rollback()
-                finally:
-                    await session.close()
+                # Closing rolls back whatever was not committed and returns the connection.
+                await session.close()
         except StorageUnavailable:
             if exc is None:
                 raise
             # The error already leaving the block says more than a failed rollback.
+        finally:
+            self._end_write()
+
+    def _end_write(self) -> None:
+        if self._writing:
+            self._writing = False
+            self._gate.release()
 
     async def commit(self) -> None:
         """Make the work so far durable and visible to other sessions."""

@@ -47,7 +47,9 @@ def _authentication(_: Request[Any, Any, Any], exc: AuthenticationFailed) -> Res
 
 
 def _unavailable(_: Request[Any, Any, Any], exc: ServiceUnavailable) -> Response[ErrorBody]:
-    logger.warning("Service unavailable: %s", exc.message)
+    cause = exc.__cause__
+    detail = f"{type(cause).__name__}: {str(cause)[:300]}" if cause else "no cause"
+    logger.warning("Service unavailable: %s (%s)", exc.message, detail)
     return error_response(
         HTTP_503_SERVICE_UNAVAILABLE,
         f"{exc.message} Try again later.",

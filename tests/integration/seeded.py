@@ -1,0 +1,48 @@
+"""A real container on a migrated SQLite file holding the demo reports, for the job tests."""
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from adapters.sqlalchemy.migrate import upgrade_database
+from adapters.sqlalchemy.tables import job_execution_log
+from application.generate_report import GenerateReportCommand, JobAccepted
+from entrypoints.container import Container, build_container
+from entrypoints.demo import DEMO_REPORTS
+from entrypoints.lifecycle import stop_services
+from entrypoints.settings import Settings
+
+
+@asynccontextmanager
+async def seeded_container(
+    data_dir: Path, env: Mapping[str, str] | None = None
+) -> AsyncIterator[Container]:
+    """The service's container for ``env``; its services are stopped on the way out."""
+    settings = Settings.from_env({"REPORTGEN_DATA_DIR": str(data_dir), **(env or {})})
+    container = build_container(settings)
+    try:
+        await upgrade_database(settings.database_url)
+        async with container.unit_of_work() as uow:
+            for report in DEMO_REPORTS:
+                await uow.reports.add(report)
+            await uow.commit()
+        yield container
+    finally:
+        await stop_services(container)
+
+
+async def generate(container: Container, report_id: str = "report-123") -> JobAccepted:
+    """Ask for a report through the real use case, as analyst ``alice``."""
+    now = container.clock().now()
+    token = container.token_issuer().issue("alice", ["analyst"], ["reports:generate"], 300, now)
+    command = GenerateReportCommand(token=token, report_id=report_id)
+    return await container.generate_report().execute(command)
+
+
+async def job_rows(container: Container) -> list[dict[str, object]]:
+    """Every row of ``JobExecutionLog``, read straight from the database."""
+    async with container.engine().connect() as connection:
+        result = await connection.execute(sa.select(job_execution_log))
+        return [dict(row) for row in result.mappings()]

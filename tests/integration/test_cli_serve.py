@@ -1,0 +1,105 @@
+"""``reportgen serve`` end to end: a real server process on a free port, without Redis."""
+
+import contextlib
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from entrypoints.cli import main
+from tests.integration.console import REPORTGEN, clean_env, use_data_dir
+
+START_SECONDS = 20
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_for(
+    condition: Callable[[], bool], seconds: float, server: subprocess.Popen[bytes]
+) -> bool:
+    """Poll ``condition`` until it holds, the time is up or the server has exited."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and server.poll() is None:
+        with contextlib.suppress(httpx.TransportError):
+            if condition():
+                return True
+        time.sleep(0.1)
+    return False
+
+
+@contextlib.contextmanager
+def serving(data_dir: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """``reportgen serve`` answering ``/health``; killed on the way out if still running."""
+    log = data_dir / "serve.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [str(REPORTGEN), "serve", "--port", str(port)],
+            env=clean_env(data_dir),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        live = wait_for(
+            lambda: httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200,
+            START_SECONDS,
+            server,
+        )
+        assert live, f"reportgen serve did not answer /health:\n{log.read_text()}"
+        yield server
+    finally:
+        if server.poll() is None:
+            server.kill()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def seeded_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Path:
+    use_data_dir(monkeypatch, tmp_path)
+    assert main(["db", "upgrade"]) == 0
+    assert main(["demo", "seed"]) == 0
+    capsys.readouterr()
+    return tmp_path
+
+
+def test_serve_accepts_a_report_request_and_stops_on_sigterm(
+    seeded_data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["token", "--sub", "alice", "--role", "analyst"]) == 0
+    token = capsys.readouterr().out.strip()
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log = seeded_data_dir / "serve.log"
+
+    with serving(seeded_data_dir, port) as server:
+        ready = httpx.get(f"{base_url}/health/ready", timeout=5)
+        accepted = httpx.post(
+            f"{base_url}/api/v1/reports/report-123/generate",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=5,
+        )
+        job_id = accepted.json()["jobId"]
+        handled = wait_for(lambda: f"Job {job_id} is ready to run." in log.read_text(), 5, server)
+        server.send_signal(signal.SIGTERM)
+        exit_code = server.wait(timeout=15)
+
+    assert ready.status_code == 200
+    assert accepted.status_code == 202
+    status_url = f"{base_url}/api/v1/jobs/{job_id}"
+    assert accepted.json()["statusUrl"] == status_url
+    assert accepted.headers["location"] == status_url
+    assert handled, log.read_text()
+    # uvicorn shuts down cleanly, then re-raises the signal it caught (uvicorn >= 0.29).
+    assert exit_code in (0, -signal.SIGTERM)
+    assert "Application shutdown complete." in log.read_text()

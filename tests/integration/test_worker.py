@@ -1,0 +1,126 @@
+"""The arq worker of ``reportgen worker``, run in-process against the real Redis and SQLite."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from arq import Retry
+from arq.jobs import Job, JobResult, JobStatus
+from arq.worker import create_worker
+from dependency_injector import providers
+
+from adapters.arq.scheduler import QUEUE_NAME, RUN_REPORT_JOB
+from adapters.arq.serializer import deserialize
+from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from application.errors import StorageUnavailable
+from application.ports import JobMessage
+from application.run_report_job import RunReportJobUseCase
+from entrypoints.container import Container
+from entrypoints.jobs import run_report_job
+from entrypoints.worker import worker_settings
+from tests.integration.seeded import generate, job_rows, seeded_container
+
+pytestmark = [
+    pytest.mark.redis,
+    # arq's Worker.close still calls redis-py's deprecated close().
+    pytest.mark.filterwarnings("ignore:Call to deprecated close:DeprecationWarning"),
+]
+
+
+class CommitFailsUnitOfWork(SqlAlchemyUnitOfWork):
+    """Takes the job row, then fails to commit it."""
+
+    async def commit(self) -> None:
+        raise StorageUnavailable("The database did not answer the commit.")
+
+
+@pytest.fixture
+async def container(tmp_path: Path, redis_url: str) -> AsyncIterator[Container]:
+    async with seeded_container(tmp_path, {"REPORTGEN_REDIS_URL": redis_url}) as container:
+        yield container
+
+
+async def run_worker(
+    container: Container, job_id: str, **options: Any
+) -> tuple[JobStatus, JobResult | None]:
+    """Run the queued jobs in the real worker (burst mode); return ``job_id``'s arq state."""
+    settings = worker_settings(container.settings(), container)
+    worker = create_worker(settings, burst=True, poll_delay=0.05, handle_signals=False, **options)
+    try:
+        async with asyncio.timeout(10):
+            await worker.main()
+            job = Job(job_id, worker.pool, QUEUE_NAME, _deserializer=deserialize)
+            return await job.status(), await job.result_info()
+    finally:
+        await worker.close()
+
+
+async def test_a_generated_job_is_run_by_the_worker_and_its_row_stays_queued(
+    container: Container,
+) -> None:
+    accepted = await generate(container)
+
+    status, result = await run_worker(container, accepted.job_id)
+
+    assert status is JobStatus.complete
+    assert result is not None
+    assert (result.function, result.success, result.result) == (RUN_REPORT_JOB, True, "run")
+    rows = await job_rows(container)
+    assert [(row["job_id"], row["status"]) for row in rows] == [(accepted.job_id, "Queued")]
+
+
+async def test_a_job_whose_commit_failed_after_the_enqueue_is_dropped_by_the_worker(
+    container: Container,
+) -> None:
+    container.unit_of_work.override(
+        providers.Factory(CommitFailsUnitOfWork, container.session_factory)
+    )
+    with pytest.raises(StorageUnavailable):
+        await generate(container)
+    container.unit_of_work.reset_override()
+
+    [job_key] = await container.redis().keys("arq:job:*")
+    assert await job_rows(container) == []
+    container.run_report_job.override(
+        providers.Factory(
+            RunReportJobUseCase,
+            unit_of_work=container.unit_of_work,
+            clock=container.clock,
+            row_grace_period=timedelta(0),
+        )
+    )
+    status, result = await run_worker(container, job_key.decode().removeprefix("arq:job:"))
+
+    assert status is JobStatus.complete
+    assert result is not None
+    assert (result.success, result.result) == (True, "drop")
+    assert await job_rows(container) == []
+
+
+async def test_a_job_whose_row_is_not_visible_yet_goes_back_to_the_queue_deferred(
+    container: Container,
+) -> None:
+    message = JobMessage(job_id=str(uuid.uuid4()), requested_at=container.clock().now())
+    await container.scheduler().enqueue(message)
+
+    status, result = await run_worker(container, message.job_id, max_burst_jobs=1)
+
+    assert status is JobStatus.deferred
+    assert result is None
+
+
+@pytest.mark.parametrize(("job_try", "defer_seconds"), [(1, 1), (3, 4), (5, 10), (9, 10)])
+async def test_the_job_function_retries_a_missing_row_with_a_growing_capped_delay(
+    container: Container, job_try: int, defer_seconds: int
+) -> None:
+    ctx = {"container": container, "job_try": job_try}
+    requested_at = container.clock().now().isoformat()
+
+    with pytest.raises(Retry) as raised:
+        await run_report_job(ctx, str(uuid.uuid4()), requested_at)
+
+    assert raised.value.defer_score == defer_seconds * 1000
