@@ -32,7 +32,7 @@ def _free_port() -> int:
 
 
 def _reportgen(*args: str, env: dict[str, str]) -> str:
-    done = subprocess.run(  # noqa: S603 - our own console script
+    done = subprocess.run(
         [str(BIN / "reportgen"), *args], env=env, check=True, capture_output=True, text=True
     )
     return done.stdout.strip()
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         _reportgen("demo", "seed", env=env)
         port = _free_port()
         log = args.server_log.open("w") if args.server_log else subprocess.DEVNULL
-        server = subprocess.Popen(  # noqa: S603 - our own console script
+        server = subprocess.Popen(
             [str(BIN / "reportgen"), "serve", "--port", str(port)],
             env=env,
             stdout=log,

@@ -1,5 +1,8 @@
 """Small builders of domain objects for tests."""
 
+from datetime import UTC, datetime
+
+from domain.jobs import Job
 from domain.parameters import ParameterSpec, ParameterType
 from domain.principal import GENERATE_SCOPE, Principal
 from domain.reports import (
@@ -8,6 +11,7 @@ from domain.reports import (
     DeliveryTarget,
     OutputFormat,
     ReportConfiguration,
+    ReportRequest,
 )
 
 ASYNC_API = DeliveryTarget(DeliveryChannel.API_RESPONSE, DeliveryMode.ASYNC)
@@ -42,3 +46,14 @@ def report(
 def analyst(subject: str = "alice") -> Principal:
     """A caller who may generate analyst reports."""
     return Principal(subject, roles=frozenset({"analyst"}), scopes=frozenset({GENERATE_SCOPE}))
+
+
+def queued_job(now: datetime | None = None, *, requested_by: str = "alice") -> Job:
+    """A new ``Queued`` csv job of ``report-123``."""
+    request = ReportRequest(parameters={}, format=OutputFormat.CSV)
+    return Job.queue(
+        report_id="report-123",
+        requested_by=requested_by,
+        request=request,
+        now=now or datetime.now(UTC),
+    )

@@ -3,27 +3,20 @@
 import pytest
 
 from domain.errors import InvalidJobTransition, PermissionDenied, ReportNotAsynchronous
-from domain.jobs import Job, JobStatus
+from domain.jobs import JobStatus
 from domain.principal import ADMIN_SCOPE, GENERATE_SCOPE, Principal
 from domain.reports import (
     DeliveryChannel,
     DeliveryMode,
     DeliveryTarget,
-    OutputFormat,
-    ReportRequest,
 )
-from tests.builders import ASYNC_API, EMAIL, SYNC_API, analyst, report
+from tests.builders import ASYNC_API, EMAIL, SYNC_API, analyst, queued_job, report
 from tests.fakes import FakeClock
-
-
-def queued_job(clock: FakeClock) -> Job:
-    request = ReportRequest(parameters={}, format=OutputFormat.CSV)
-    return Job.queue(report_id="report-123", requested_by="alice", request=request, now=clock.now())
 
 
 def test_job_runs_from_queued_to_succeeded() -> None:
     clock = FakeClock()
-    job = queued_job(clock)
+    job = queued_job(clock.now())
     job.start(clock.now())
     clock.advance(5)
     job.succeed(clock.now())
@@ -36,7 +29,7 @@ def test_job_runs_from_queued_to_succeeded() -> None:
 
 def test_failed_job_keeps_its_reason() -> None:
     clock = FakeClock()
-    job = queued_job(clock)
+    job = queued_job(clock.now())
     job.start(clock.now())
     job.fail("The data source did not answer.", clock.now())
     assert (job.status, job.error) == (JobStatus.FAILED, "The data source did not answer.")
@@ -45,7 +38,7 @@ def test_failed_job_keeps_its_reason() -> None:
 @pytest.mark.parametrize("final", ["succeed", "cancel"])
 def test_finished_job_cannot_move_again(final: str) -> None:
     clock = FakeClock()
-    job = queued_job(clock)
+    job = queued_job(clock.now())
     job.start(clock.now())
     getattr(job, final)(clock.now())
     assert job.status.is_finished
@@ -56,7 +49,7 @@ def test_finished_job_cannot_move_again(final: str) -> None:
 def test_queued_job_cannot_succeed_without_running() -> None:
     clock = FakeClock()
     with pytest.raises(InvalidJobTransition, match="Queued job cannot become Succeeded"):
-        queued_job(clock).succeed(clock.now())
+        queued_job(clock.now()).succeed(clock.now())
 
 
 def test_only_an_async_api_response_target_allows_generation() -> None:

@@ -6,7 +6,7 @@ from application.errors import StorageUnavailable
 from application.ports import JobMessage
 from application.run_report_job import ROW_GRACE_PERIOD, Delivery, RunReportJobUseCase
 from domain.jobs import Job
-from domain.reports import OutputFormat, ReportRequest
+from tests.builders import queued_job
 from tests.fakes import FakeClock, FakeUnitOfWork
 
 
@@ -21,8 +21,7 @@ def uow() -> FakeUnitOfWork:
 
 
 def stored_job(uow: FakeUnitOfWork, clock: FakeClock) -> Job:
-    request = ReportRequest(parameters={}, format=OutputFormat.CSV)
-    job = Job.queue(report_id="report-123", requested_by="alice", request=request, now=clock.now())
+    job = queued_job(clock.now())
     uow.database.jobs[job.id] = job
     return job
 
