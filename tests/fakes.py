@@ -1,14 +1,20 @@
 """Hand-written fakes of the ports: they keep state in memory and record what happened."""
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self
 
-from application.errors import AuthenticationFailed, SchedulerUnavailable, StorageUnavailable
-from application.ports import JobMessage
-from domain.jobs import Job
+from application.errors import (
+    AuthenticationFailed,
+    JobAlreadyQueued,
+    SchedulerUnavailable,
+    StorageUnavailable,
+)
+from application.ports import JobMessage, JobQuery
+from domain.jobs import Job, JobStatus
 from domain.principal import Principal
 from domain.reports import ReportConfiguration
 
@@ -72,8 +78,50 @@ class FakeJobRepository:
         job = self._staged.get(job_id)
         return copy.deepcopy(job) if job else None
 
-    async def update(self, job: Job) -> None:
+    async def update(self, job: Job, *, expected_status: JobStatus | None = None) -> bool:
+        stored = self._staged.get(job.id)
+        if stored is None or (expected_status is not None and stored.status is not expected_status):
+            return False
         self._staged[job.id] = copy.deepcopy(job)
+        return True
+
+    async def find(self, query: JobQuery) -> list[Job]:
+        jobs = sorted(self._staged.values(), key=lambda j: (j.created_at, j.id), reverse=True)
+        return [
+            copy.deepcopy(job)
+            for job in jobs
+            if (query.requested_by is None or job.requested_by == query.requested_by)
+            and (query.status is None or job.status is query.status)
+            and (query.report_id is None or job.report_id == query.report_id)
+            and (query.before is None or (job.created_at, job.id) < query.before)
+        ][: query.limit]
+
+    async def with_expired_lease(self, now: datetime, limit: int) -> list[Job]:
+        return self._select(
+            lambda j: (
+                j.status is JobStatus.RUNNING
+                and j.lease_expires_at is not None
+                and j.lease_expires_at <= now
+            ),
+            limit,
+        )
+
+    async def queued_before(self, moment: datetime, limit: int) -> list[Job]:
+        return self._select(lambda j: j.status is JobStatus.QUEUED and j.created_at < moment, limit)
+
+    async def with_expired_result(self, now: datetime, limit: int) -> list[Job]:
+        return self._select(
+            lambda j: (
+                j.status is JobStatus.SUCCEEDED
+                and j.result is not None
+                and j.expires_at is not None
+                and j.expires_at <= now
+            ),
+            limit,
+        )
+
+    def _select(self, keep: Callable[[Job], bool], limit: int) -> list[Job]:
+        return [copy.deepcopy(job) for job in self._staged.values() if keep(job)][:limit]
 
 
 class FakeUnitOfWork:
@@ -117,11 +165,14 @@ class FakeScheduler:
 
     def __init__(self) -> None:
         self.scheduled: list[JobMessage] = []
+        self.already_queued: set[str] = set()
         self.fail = False
 
     async def enqueue(self, message: JobMessage) -> None:
         if self.fail:
             raise SchedulerUnavailable("The job queue is not answering.")
+        if message.job_id in self.already_queued:
+            raise JobAlreadyQueued(message.job_id)
         self.scheduled.append(message)
 
     async def ping(self) -> None:

@@ -29,3 +29,26 @@ class StorageUnavailable(ServiceUnavailable):
 
 class SchedulerUnavailable(ServiceUnavailable):
     """The job scheduler (the queue) did not accept the job in time."""
+
+
+class DataSourceUnavailable(ServiceUnavailable):
+    """A report's data source did not answer; the job is tried again later."""
+
+
+class ResultStoreUnavailable(ServiceUnavailable):
+    """The result store did not accept or return a file; tried again later."""
+
+
+class ReportQueryFailed(Exception):
+    """The data source refused the report's query or its parameters: retrying won't help.
+
+    The message is safe to show a client: no SQL, no connection URL.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class JobAlreadyQueued(Exception):
+    """The scheduler already holds a job under this id (queued, running or just finished)."""

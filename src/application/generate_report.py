@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from application.errors import AuthenticationFailed
+from application.authentication import authenticate
 from application.ports import Clock, JobMessage, JobScheduler, TokenVerifier, UnitOfWork
 from domain.errors import ReportNotFound
 from domain.jobs import Job
@@ -63,9 +63,7 @@ class GenerateReportUseCase:
 
     async def execute(self, command: GenerateReportCommand) -> JobAccepted:
         """Run the rules above; return the accepted job or raise the broken rule."""
-        if not command.token:
-            raise AuthenticationFailed("A bearer token is required.", credentials_present=False)
-        principal = self._verifier.verify(command.token)
+        principal = authenticate(self._verifier, command.token)
         principal.require_scope(GENERATE_SCOPE)
         async with self._uow as uow:
             report = await uow.reports.get(command.report_id)

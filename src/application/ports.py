@@ -9,7 +9,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from domain.jobs import Job
+from domain.jobs import Job, JobStatus
 from domain.principal import Principal
 from domain.reports import ReportConfiguration
 
@@ -20,6 +20,17 @@ class JobMessage:
 
     job_id: str
     requested_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class JobQuery:
+    """Which jobs to list, and the page: ``before`` is the last job of the previous page."""
+
+    requested_by: str | None
+    status: JobStatus | None = None
+    report_id: str | None = None
+    before: tuple[datetime, str] | None = None
+    limit: int = 50
 
 
 class Clock(Protocol):
@@ -61,8 +72,29 @@ class JobRepository(Protocol):
         """The job with that id, or ``None``."""
         ...
 
-    async def update(self, job: Job) -> None:
-        """Write back the job's status, times, progress and error."""
+    async def update(self, job: Job, *, expected_status: JobStatus | None = None) -> bool:
+        """Write back everything but the identity and the request.
+
+        With ``expected_status``, only if the stored job still has that status
+        (a claim, or a worker's write that a cancellation must win over).
+        Returns whether the row was written.
+        """
+        ...
+
+    async def find(self, query: JobQuery) -> list[Job]:
+        """Jobs matching ``query``, newest first (``created_at``, then ``id``, descending)."""
+        ...
+
+    async def with_expired_lease(self, now: datetime, limit: int) -> list[Job]:
+        """``Running`` jobs whose worker has not renewed its lease by ``now``."""
+        ...
+
+    async def queued_before(self, moment: datetime, limit: int) -> list[Job]:
+        """``Queued`` jobs created before ``moment``, oldest first."""
+        ...
+
+    async def with_expired_result(self, now: datetime, limit: int) -> list[Job]:
+        """``Succeeded`` jobs that still hold a result whose ``expires_at`` is past."""
         ...
 
 
@@ -72,8 +104,15 @@ class UnitOfWork(Protocol):
     Every method raises ``StorageUnavailable`` when the database fails.
     """
 
-    reports: ReportRepository
-    jobs: JobRepository
+    @property
+    def reports(self) -> ReportRepository:
+        """The report configurations, in this transaction."""
+        ...
+
+    @property
+    def jobs(self) -> JobRepository:
+        """The jobs, in this transaction."""
+        ...
 
     async def __aenter__(self) -> Self:
         """Begin the transaction."""

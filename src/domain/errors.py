@@ -38,3 +38,25 @@ class InvalidReportRequest(DomainError):
 
 class InvalidJobTransition(DomainError):
     """A job was asked to move to a status its current status does not lead to."""
+
+
+class JobNotFound(DomainError):
+    """No job has that id, or the caller may not see it (the two answer alike)."""
+
+    def __init__(self) -> None:
+        super().__init__("Job not found.")
+
+
+class JobNotReady(DomainError):
+    """The job's result cannot be downloaded (yet, or ever); the message says why."""
+
+
+class JobAlreadyFinished(DomainError):
+    """A finished job cannot be cancelled."""
+
+
+class ResultExpired(DomainError):
+    """The job succeeded, but its result has expired and was deleted."""
+
+    def __init__(self) -> None:
+        super().__init__("The result of this job has expired.")

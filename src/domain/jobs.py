@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from domain.errors import InvalidJobTransition
 from domain.parameters import JsonScalar
+from domain.principal import Principal
 from domain.reports import OutputFormat, ReportRequest
 
 
@@ -43,6 +44,18 @@ def new_job_id() -> str:
     return str(uuid.uuid4())
 
 
+@dataclass(frozen=True, slots=True)
+class StoredResult:
+    """The file a succeeded job produced, as kept in the result store."""
+
+    key: str
+    file_name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    row_count: int
+
+
 @dataclass(slots=True)
 class Job:
     """One run of a report for one caller, as recorded in ``JobExecutionLog``."""
@@ -60,6 +73,9 @@ class Job:
     rows_written: int = 0
     progress_percent: float | None = None
     attempts: int = 0
+    result: StoredResult | None = None
+    expires_at: datetime | None = None
+    lease_expires_at: datetime | None = None
 
     @classmethod
     def queue(
@@ -75,28 +91,67 @@ class Job:
             created_at=now,
         )
 
-    def start(self, now: datetime) -> None:
-        """Claim the job for a worker: ``Queued`` -> ``Running``."""
+    def start(self, now: datetime, lease_until: datetime) -> None:
+        """Claim the job for a worker, which holds it until ``lease_until`` unless renewed."""
         self._move(JobStatus.RUNNING)
         self.started_at = now
         self.attempts += 1
+        self.lease_expires_at = lease_until
+        self.rows_written = 0
+        self.progress_percent = None
 
-    def succeed(self, now: datetime) -> None:
-        """The file is stored: ``Running`` -> ``Succeeded``."""
+    def record_progress(
+        self, rows_written: int, percent: float | None, lease_until: datetime
+    ) -> None:
+        """Rows written so far (and a percentage where known); renews the lease."""
+        self.rows_written = rows_written
+        self.progress_percent = None if percent is None else round(min(percent, 100.0), 1)
+        self.lease_expires_at = lease_until
+
+    def succeed(self, result: StoredResult, now: datetime, expires_at: datetime) -> None:
+        """The file is stored: ``Running`` -> ``Succeeded``, downloadable until ``expires_at``."""
         self._move(JobStatus.SUCCEEDED)
         self.finished_at = now
         self.error = None
+        self.result = result
+        self.rows_written = result.row_count
+        self.progress_percent = 100.0
+        self.expires_at = expires_at
+        self.lease_expires_at = None
 
     def fail(self, reason: str, now: datetime) -> None:
         """The job cannot finish; ``reason`` is shown to the client, so keep it safe."""
         self._move(JobStatus.FAILED)
         self.finished_at = now
         self.error = reason
+        self.lease_expires_at = None
 
     def cancel(self, now: datetime) -> None:
         """The client gave up on a job that had not finished."""
         self._move(JobStatus.CANCELLED)
         self.finished_at = now
+        self.lease_expires_at = None
+
+    def requeue(self) -> None:
+        """Give a running job back to the queue (a transient failure, or its worker died)."""
+        self._move(JobStatus.QUEUED)
+        self.lease_expires_at = None
+
+    def discard_result(self) -> None:
+        """The result expired and its file is deleted; the job's history stays."""
+        self.result = None
+
+    def is_visible_to(self, principal: Principal) -> bool:
+        """The caller who created the job, and administrators, may see it."""
+        return principal.subject == self.requested_by or principal.is_admin
+
+    def result_is_available(self, now: datetime) -> bool:
+        """A succeeded job whose file is kept and not expired."""
+        return (
+            self.status is JobStatus.SUCCEEDED
+            and self.result is not None
+            and (self.expires_at is None or now < self.expires_at)
+        )
 
     def _move(self, target: JobStatus) -> None:
         if target not in _ALLOWED_MOVES[self.status]:

@@ -30,7 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="server processes")
 
-    commands.add_parser("worker", help="run an arq worker (needs REPORTGEN_REDIS_URL)")
+    worker = commands.add_parser("worker", help="run an arq worker (needs REPORTGEN_REDIS_URL)")
+    worker.add_argument("--burst", action="store_true", help="process the queued jobs, then exit")
 
     token = commands.add_parser("token", help="print a signed development JWT (HS256)")
     token.add_argument("--sub", required=True, help="the subject (user or client id)")
@@ -66,5 +67,5 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "serve":
         return commands.serve(settings, host=args.host, port=args.port, workers=args.workers)
     if args.command == "worker":
-        return commands.worker(settings)
+        return commands.worker(settings, burst=args.burst)
     return commands.token(settings, sub=args.sub, roles=args.role, scopes=args.scope, ttl=args.ttl)

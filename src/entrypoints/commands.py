@@ -48,9 +48,12 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
     return 0
 
 
-def worker(settings: Settings) -> int:
-    """``reportgen worker``: one arq worker; stop it with SIGINT or SIGTERM."""
-    run_worker(worker_settings(settings))
+def worker(settings: Settings, *, burst: bool = False) -> int:
+    """``reportgen worker [--burst]``: one arq worker; stop it with SIGINT or SIGTERM.
+
+    With ``burst`` it processes the queued jobs, then exits.
+    """
+    run_worker(worker_settings(settings), burst=burst)
     return 0
 
 

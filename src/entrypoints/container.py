@@ -9,13 +9,25 @@ from dependency_injector import containers, providers
 from adapters.arq.scheduler import ArqJobScheduler, create_redis
 from adapters.clock import SystemClock
 from adapters.inprocess.scheduler import InProcessJobScheduler
+from adapters.rendering.renderer import FileReportRenderer
+from adapters.results.local import LocalResultStore
+from adapters.sqlalchemy.data_sources import SqlAlchemyReportQueries
 from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork, create_session_factory
+from application.cancel_job import CancelJobUseCase
 from application.generate_report import GenerateReportUseCase
-from application.run_report_job import RunReportJobUseCase
+from application.get_job import GetJobUseCase
+from application.get_job_result import GetJobResultUseCase
+from application.list_jobs import ListJobsUseCase
+from application.render_report import ReportFileMaker
+from application.run_report_job import JobRunPolicy, RunReportJobUseCase
+from application.sweep_jobs import SweepJobsUseCase
 from entrypoints.composition import build_token_issuer, build_token_verifier
+from entrypoints.http.downloads import ResultDownloads
+from entrypoints.http.job_bodies import JobPresenter
 from entrypoints.http.links import LinkBuilder
-from entrypoints.jobs import in_process_handler
+from entrypoints.jobs import SWEEP_INTERVAL, in_process_handler, sweep_action
+from entrypoints.periodic import PeriodicTask
 from entrypoints.settings import Settings
 
 
@@ -34,7 +46,20 @@ class Container(containers.DeclarativeContainer):
     token_verifier = providers.Singleton(build_token_verifier, settings)
     token_issuer = providers.Singleton(build_token_issuer, settings)
 
-    run_report_job = providers.Factory(RunReportJobUseCase, unit_of_work=unit_of_work, clock=clock)
+    report_queries = providers.Singleton(SqlAlchemyReportQueries, settings.provided.data_sources)
+    renderer = providers.Singleton(FileReportRenderer)
+    result_store = providers.Singleton(LocalResultStore, settings.provided.results_directory)
+    file_maker = providers.Factory(
+        ReportFileMaker, queries=report_queries, renderer=renderer, store=result_store
+    )
+    job_policy = providers.Singleton(JobRunPolicy, result_ttl=settings.provided.result_ttl)
+    run_report_job = providers.Factory(
+        RunReportJobUseCase,
+        unit_of_work=unit_of_work,
+        clock=clock,
+        file_maker=file_maker,
+        policy=job_policy,
+    )
 
     redis = providers.Singleton(create_redis, settings.provided.redis_url)
     scheduler = providers.Selector(
@@ -54,7 +79,34 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
 
+    sweep_jobs = providers.Factory(
+        SweepJobsUseCase,
+        unit_of_work=unit_of_work,
+        clock=clock,
+        scheduler=scheduler,
+        store=result_store,
+        policy=job_policy,
+    )
+    get_job = providers.Factory(
+        GetJobUseCase, unit_of_work=unit_of_work, token_verifier=token_verifier
+    )
+    list_jobs = providers.Factory(
+        ListJobsUseCase, unit_of_work=unit_of_work, token_verifier=token_verifier
+    )
+    cancel_job = providers.Factory(
+        CancelJobUseCase, unit_of_work=unit_of_work, token_verifier=token_verifier, clock=clock
+    )
+    get_job_result = providers.Factory(
+        GetJobResultUseCase, unit_of_work=unit_of_work, token_verifier=token_verifier, clock=clock
+    )
+
+    in_process_sweeper = providers.Singleton(
+        PeriodicTask, providers.Callable(sweep_action, sweep_jobs.provider), SWEEP_INTERVAL
+    )
+
     links = providers.Singleton(LinkBuilder, settings.provided.public_base_url)
+    job_presenter = providers.Singleton(JobPresenter, links, clock)
+    result_downloads = providers.Singleton(ResultDownloads, result_store)
 
 
 def build_container(settings: Settings) -> Container:

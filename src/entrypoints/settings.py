@@ -3,6 +3,7 @@
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,6 +36,7 @@ class Settings:
     jwt_audience: str | None = None
     public_base_url: str | None = None
     results_url: str = ""
+    result_ttl: timedelta = timedelta(hours=24)
     data_sources: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -46,6 +48,11 @@ class Settings:
     def scheduler_backend(self) -> str:
         """``redis`` (arq workers) when a Redis URL is set, else ``in_process``."""
         return "redis" if self.uses_redis else "in_process"
+
+    @property
+    def results_directory(self) -> Path:
+        """The directory of the local result store."""
+        return Path(self.results_url)
 
     @property
     def dev_secret_file(self) -> Path:
@@ -87,7 +94,8 @@ class Settings:
             jwt_issuer=get("JWT_ISSUER"),
             jwt_audience=get("JWT_AUDIENCE"),
             public_base_url=_base_url(get("PUBLIC_BASE_URL")),
-            results_url=get("RESULTS_URL") or str(data_dir / "results"),
+            results_url=_results_url(get("RESULTS_URL") or str(data_dir / "results")),
+            result_ttl=_seconds("REPORTGEN_RESULT_TTL_SECONDS", get("RESULT_TTL_SECONDS"), 86_400),
             data_sources=data_sources,
         )
 
@@ -99,6 +107,22 @@ def _database_url(variable: str, url: str) -> str:
             f"{variable} must be a sqlite+aiosqlite:// or postgresql+asyncpg:// URL."
         )
     return f"{_DATABASE_SCHEMES[scheme]}://{rest}"
+
+
+def _results_url(url: str) -> str:
+    if "://" in url and not url.startswith("file://"):
+        raise SettingsError(
+            "REPORTGEN_RESULTS_URL: only a directory (or file:// URL) is supported so far."
+        )
+    return url.removeprefix("file://")
+
+
+def _seconds(variable: str, value: str | None, default: int) -> timedelta:
+    if value is None:
+        return timedelta(seconds=default)
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"{variable} must be a whole number of seconds, at least 1.")
+    return timedelta(seconds=int(value))
 
 
 def _redis_url(url: str | None) -> str | None:

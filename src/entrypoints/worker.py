@@ -3,19 +3,23 @@
 import logging
 from typing import Any
 
+from arq.cron import cron
 from arq.worker import Function, func
 
 from adapters.arq.scheduler import QUEUE_NAME, RUN_REPORT_JOB, redis_settings
 from adapters.arq.serializer import deserialize, serialize
 from entrypoints.container import Container, build_container
-from entrypoints.jobs import run_report_job
+from entrypoints.jobs import run_report_job, sweep_jobs
 from entrypoints.lifecycle import stop_services
 from entrypoints.settings import Settings, SettingsError
 
 logger = logging.getLogger(__name__)
 
-#: Enough tries to wait out a row that is not visible yet (1+2+4+8+10+10 s > 30 s).
-MAX_TRIES = 10
+#: arq's own cap on deliveries; the job handler bounds its retries itself (attempts,
+#: grace period), so this only stops a job that keeps finding the database down.
+MAX_TRIES = 1000
+#: arq keeps a job's outcome this long; the job's own record is in the database.
+KEEP_RESULT_SECONDS = 300
 JOB_TIMEOUT_SECONDS = 3600
 
 
@@ -40,6 +44,8 @@ def worker_settings(settings: Settings, container: Container | None = None) -> d
     functions: list[Function] = [func(run_report_job, name=RUN_REPORT_JOB, max_tries=MAX_TRIES)]
     return {
         "functions": functions,
+        # Every minute, on one worker at a time.
+        "cron_jobs": [cron(sweep_jobs, name="sweep_jobs", second=0, unique=True)],
         "queue_name": QUEUE_NAME,
         "redis_settings": redis_settings(settings.redis_url),
         "job_serializer": serialize,
@@ -48,6 +54,6 @@ def worker_settings(settings: Settings, container: Container | None = None) -> d
         "on_shutdown": on_shutdown,
         "max_tries": MAX_TRIES,
         "job_timeout": JOB_TIMEOUT_SECONDS,
-        "allow_abort_jobs": True,
+        "keep_result": KEEP_RESULT_SECONDS,
         "handle_signals": True,
     }

@@ -6,14 +6,17 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 import sqlalchemy as sa
+from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
+from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.migrate import upgrade_database
 from adapters.sqlalchemy.tables import job_execution_log
 from entrypoints.container import Container, build_container
 from entrypoints.demo import DEMO_REPORTS
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
+from tests.fakes import FakeScheduler
 
 SECRET = "test-secret-that-is-long-enough-for-hs256!"
 TokenFactory = Callable[..., str]
@@ -47,8 +50,16 @@ async def container(env: dict[str, str]) -> AsyncIterator[Container]:
     await container.engine().dispose()
 
 
+@pytest.fixture
+def held(container: Container) -> FakeScheduler:
+    """Jobs are created but never run: they stay ``Queued``."""
+    scheduler = FakeScheduler()
+    container.scheduler.override(providers.Object(scheduler))
+    return scheduler
+
+
 @pytest_asyncio.fixture
-async def client(container: Container) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+async def client(container: Container) -> AsyncIterator[AsyncTestClient]:
     async with AsyncTestClient(app=create_app(container)) as test_client:
         yield test_client
 
@@ -80,7 +91,14 @@ def bearer(token: str) -> dict[str, str]:
 
 
 async def job_rows(container: Container) -> list[dict[str, object]]:
-    """Every row of ``JobExecutionLog``, read straight from the database."""
-    async with container.engine().connect() as connection:
-        result = await connection.execute(sa.select(job_execution_log))
-        return [dict(row) for row in result.mappings()]
+    """Every row of ``JobExecutionLog``, read straight from the database.
+
+    On an engine of its own: the app's engine belongs to the test client's loop.
+    """
+    engine = create_engine(container.settings().database_url)
+    try:
+        async with engine.connect() as connection:
+            result = await connection.execute(sa.select(job_execution_log))
+            return [dict(row) for row in result.mappings()]
+    finally:
+        await engine.dispose()

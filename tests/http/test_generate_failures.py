@@ -38,7 +38,7 @@ class CommitFailsUnitOfWork(SqlAlchemyUnitOfWork):
         raise StorageUnavailable("The database did not accept the commit.")
 
 
-async def _post_timed(client: AsyncTestClient, token: str) -> tuple[int, dict[str, str], float]:  # type: ignore[type-arg]
+async def _post_timed(client: AsyncTestClient, token: str) -> tuple[int, dict[str, str], float]:
     started = time.monotonic()
     response = await client.post(URL, headers=bearer(token))
     return response.status_code, dict(response.headers), time.monotonic() - started
@@ -53,7 +53,7 @@ def _assert_unavailable(status: int, headers: dict[str, str], elapsed: float) ->
 async def test_scheduler_failure_is_503_and_leaves_no_row(
     client: AsyncTestClient,
     container: Container,
-    token: TokenFactory,  # type: ignore[type-arg]
+    token: TokenFactory,
 ) -> None:
     failing = FakeScheduler()
     failing.fail = True
@@ -170,6 +170,6 @@ async def test_postgres_outage_is_503_and_service_recovers_when_it_is_back(
             _assert_unavailable(*await _post_timed(client, token))
             forwarder.start()
             assert (await _post_timed(client, token))[0] == 202
-        assert [row["status"] for row in await job_rows(container)] == ["Queued", "Queued"]
+        assert len(await job_rows(container)) == 2  # the two accepted; the refused one left none
     finally:
         forwarder.close()

@@ -46,7 +46,7 @@ BAD_AUTHORIZATION = {
 
 async def test_missing_token_is_401_with_a_bearer_challenge(
     client: AsyncTestClient,
-    container: Container,  # type: ignore[type-arg]
+    container: Container,
 ) -> None:
     response = await client.post(URL)
     assert response.status_code == 401
@@ -59,7 +59,7 @@ async def test_missing_token_is_401_with_a_bearer_challenge(
 async def test_invalid_token_is_401_with_invalid_token_challenge(
     client: AsyncTestClient,
     container: Container,
-    authorization: str,  # type: ignore[type-arg]
+    authorization: str,
 ) -> None:
     response = await client.post(URL, headers={"Authorization": authorization})
     assert response.status_code == 401
@@ -85,7 +85,7 @@ async def test_invalid_token_is_401_with_invalid_token_challenge(
 async def test_body_that_does_not_fit_is_rejected_and_creates_nothing(
     client: AsyncTestClient,
     container: Container,
-    token: TokenFactory,  # type: ignore[type-arg]
+    token: TokenFactory,
     body: object,
     status: int,
     fragment: str,
@@ -103,7 +103,7 @@ async def test_body_that_is_not_json_is_400(
     client: AsyncTestClient,
     container: Container,
     token: TokenFactory,
-    raw: bytes,  # type: ignore[type-arg]
+    raw: bytes,
 ) -> None:
     headers = {**bearer(token()), "Content-Type": "application/json"}
     response = await client.post(URL, content=raw, headers=headers)
@@ -115,7 +115,7 @@ async def test_body_that_is_not_json_is_400(
 async def test_body_over_64_kib_is_413(
     client: AsyncTestClient,
     container: Container,
-    token: TokenFactory,  # type: ignore[type-arg]
+    token: TokenFactory,
 ) -> None:
     body = json.dumps({"parameters": {"region": "x" * (64 * 1024)}}).encode()
     headers = {**bearer(token()), "Content-Type": "application/json"}
@@ -128,7 +128,7 @@ async def test_body_over_64_kib_is_413(
 async def test_body_just_under_64_kib_is_read(
     client: AsyncTestClient,
     container: Container,
-    token: TokenFactory,  # type: ignore[type-arg]
+    token: TokenFactory,
 ) -> None:
     body = json.dumps({"parameters": {"region": "North"}, "format": "csv"}).encode()
     padded = body[:-1] + b" " * (64 * 1024 - len(body)) + b"}"

@@ -5,7 +5,7 @@ from litestar.testing import AsyncTestClient
 GENERATE = "/api/v1/reports/{report_id}/generate"
 
 
-async def test_openapi_describes_the_202_model_and_headers(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+async def test_openapi_describes_the_202_model_and_headers(client: AsyncTestClient) -> None:
     document = (await client.get("/schema/openapi.json")).json()
     operation = document["paths"][GENERATE]["post"]
     accepted = operation["responses"]["202"]
@@ -18,7 +18,7 @@ async def test_openapi_describes_the_202_model_and_headers(client: AsyncTestClie
 
 
 async def test_openapi_documents_every_error_answer_with_an_example(
-    client: AsyncTestClient,  # type: ignore[type-arg]
+    client: AsyncTestClient,
 ) -> None:
     document = (await client.get("/schema/openapi.json")).json()
     responses = document["paths"][GENERATE]["post"]["responses"]
@@ -31,21 +31,21 @@ async def test_openapi_documents_every_error_answer_with_an_example(
     assert conflict["value"]["error"] == "Report is not configured for asynchronous generation."
 
 
-async def test_openapi_describes_the_request_body(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+async def test_openapi_describes_the_request_body(client: AsyncTestClient) -> None:
     document = (await client.get("/schema/openapi.json")).json()
     body = document["paths"][GENERATE]["post"]["requestBody"]
     assert body["required"] is False
     assert "application/json" in body["content"]
 
 
-async def test_swagger_ui_is_served(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+async def test_swagger_ui_is_served(client: AsyncTestClient) -> None:
     response = await client.get("/schema/swagger")
     assert response.status_code == 200
     assert "swagger" in response.text.lower()
 
 
 async def test_liveness_and_readiness_on_the_embedded_default(
-    client: AsyncTestClient,  # type: ignore[type-arg]
+    client: AsyncTestClient,
 ) -> None:
     assert (await client.get("/health")).json() == {"status": "ok"}
     ready = await client.get("/health/ready")
@@ -53,8 +53,27 @@ async def test_liveness_and_readiness_on_the_embedded_default(
     assert ready.json()["checks"] == {"database": "ok", "scheduler": "ok"}
 
 
-async def test_metrics_count_generate_requests(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+async def test_metrics_count_generate_requests(client: AsyncTestClient) -> None:
     await client.post("/api/v1/reports/report-123/generate")
     metrics = (await client.get("/metrics")).text
     assert "reportgen_requests_total" in metrics
     assert 'path="/api/v1/reports/{report_id}/generate"' in metrics
+
+
+async def test_openapi_describes_the_job_endpoints_and_their_errors(
+    client: AsyncTestClient,
+) -> None:
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    status = paths["/api/v1/jobs/{job_id}"]
+    assert set(status) >= {"get", "delete"}
+    result = paths["/api/v1/jobs/{job_id}/result"]["get"]["responses"]
+    assert set(result) >= {"200", "206", "304", "401", "404", "409", "410", "416"}
+    gone = next(iter(result["410"]["content"]["application/json"]["examples"].values()))
+    assert gone["value"] == {"error": "The result of this job has expired."}
+    listing = paths["/api/v1/jobs"]["get"]
+    assert {parameter["name"] for parameter in listing["parameters"]} >= {
+        "status",
+        "reportId",
+        "cursor",
+        "limit",
+    }

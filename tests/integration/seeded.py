@@ -6,6 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from adapters.sqlalchemy.demo_data import load_demo_sales
 from adapters.sqlalchemy.migrate import upgrade_database
 from adapters.sqlalchemy.tables import job_execution_log
 from application.generate_report import GenerateReportCommand, JobAccepted
@@ -14,12 +15,18 @@ from entrypoints.demo import DEMO_REPORTS
 from entrypoints.lifecycle import stop_services
 from entrypoints.settings import Settings
 
+#: Enough demo sales for a real report run, few enough to load in a blink.
+SALES_ROWS = 500
+
 
 @asynccontextmanager
 async def seeded_container(
     data_dir: Path, env: Mapping[str, str] | None = None
 ) -> AsyncIterator[Container]:
-    """The service's container for ``env``; its services are stopped on the way out."""
+    """The service's container for ``env``, with the demo reports and a small demo data set.
+
+    Its services are stopped on the way out.
+    """
     settings = Settings.from_env({"REPORTGEN_DATA_DIR": str(data_dir), **(env or {})})
     container = build_container(settings)
     try:
@@ -28,6 +35,7 @@ async def seeded_container(
             for report in DEMO_REPORTS:
                 await uow.reports.add(report)
             await uow.commit()
+        await load_demo_sales(settings.data_sources["demo"], rows=SALES_ROWS)
         yield container
     finally:
         await stop_services(container)

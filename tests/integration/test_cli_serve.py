@@ -15,6 +15,8 @@ from entrypoints.cli import main
 from tests.integration.console import REPORTGEN, clean_env, use_data_dir
 
 START_SECONDS = 20
+JOB_SECONDS = 20
+FINISHED = {"Succeeded", "Failed", "Cancelled"}
 
 
 def free_port() -> int:
@@ -35,6 +37,14 @@ def wait_for(
                 return True
         time.sleep(0.1)
     return False
+
+
+def job_status(base_url: str, job_id: str, token: str) -> str:
+    response = httpx.get(
+        f"{base_url}/api/v1/jobs/{job_id}", headers={"Authorization": f"Bearer {token}"}, timeout=5
+    )
+    response.raise_for_status()
+    return str(response.json()["status"])
 
 
 @contextlib.contextmanager
@@ -73,7 +83,7 @@ def seeded_data_dir(
     return tmp_path
 
 
-def test_serve_accepts_a_report_request_and_stops_on_sigterm(
+def test_serve_runs_a_requested_report_to_success_and_stops_on_sigterm(
     seeded_data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["token", "--sub", "alice", "--role", "analyst"]) == 0
@@ -90,7 +100,10 @@ def test_serve_accepts_a_report_request_and_stops_on_sigterm(
             timeout=5,
         )
         job_id = accepted.json()["jobId"]
-        handled = wait_for(lambda: f"Job {job_id} is ready to run." in log.read_text(), 5, server)
+        finished = wait_for(
+            lambda: job_status(base_url, job_id, token) in FINISHED, JOB_SECONDS, server
+        )
+        final_status = job_status(base_url, job_id, token)
         server.send_signal(signal.SIGTERM)
         exit_code = server.wait(timeout=15)
 
@@ -99,7 +112,8 @@ def test_serve_accepts_a_report_request_and_stops_on_sigterm(
     status_url = f"{base_url}/api/v1/jobs/{job_id}"
     assert accepted.json()["statusUrl"] == status_url
     assert accepted.headers["location"] == status_url
-    assert handled, log.read_text()
+    assert finished, log.read_text()
+    assert final_status == "Succeeded", log.read_text()
     # uvicorn shuts down cleanly, then re-raises the signal it caught (uvicorn >= 0.29).
     assert exit_code in (0, -signal.SIGTERM)
     assert "Application shutdown complete." in log.read_text()

@@ -2,8 +2,7 @@
 
 import asyncio
 import logging
-import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -12,13 +11,15 @@ from litestar.testing import AsyncTestClient
 from adapters.inprocess.scheduler import InProcessJobScheduler
 from application.errors import SchedulerUnavailable
 from application.ports import JobMessage
-from domain.jobs import Job
+from domain.jobs import Job, JobStatus
 from entrypoints.container import Container
 from entrypoints.demo import DEMO_REPORTS
 from entrypoints.http.app import create_app
 from entrypoints.jobs import in_process_handler
 from entrypoints.lifecycle import start_services, stop_services
 from tests.integration.seeded import generate, seeded_container
+
+FINISHED = {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}
 
 
 @pytest.fixture
@@ -33,7 +34,20 @@ def job_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     return caplog
 
 
-async def test_the_in_process_handler_waits_for_a_row_that_is_committed_late(
+async def status_of(container: Container, job_id: str) -> JobStatus | None:
+    async with container.unit_of_work() as uow:
+        job = await uow.jobs.get(job_id)
+    return None if job is None else job.status
+
+
+async def poll_until(condition: Callable[[], Awaitable[bool]]) -> None:
+    while True:
+        if await condition():
+            return
+        await asyncio.sleep(0.02)
+
+
+async def test_a_job_whose_row_is_committed_late_is_run_once_the_row_is_there(
     container: Container, job_log: pytest.LogCaptureFixture
 ) -> None:
     report = DEMO_REPORTS[0]
@@ -43,25 +57,33 @@ async def test_the_in_process_handler_waits_for_a_row_that_is_committed_late(
         request=report.prepare_request({}, None),
         now=container.clock().now(),
     )
+    message = JobMessage(job_id=job.id, requested_at=job.created_at)
 
-    async def commit_the_row_later() -> None:
-        await asyncio.sleep(0.3)
-        async with container.unit_of_work() as uow:
-            await uow.jobs.add(job)
-            await uow.commit()
+    async def retried_once_more() -> bool:
+        return job_log.messages.count(f"Job {job.id}: retry_later") >= 2
 
-    handle = in_process_handler(container.run_report_job)
-    writer = asyncio.create_task(commit_the_row_later())
-    started = time.monotonic()
+    async def finished() -> bool:
+        return await status_of(container, job.id) in FINISHED
+
+    again_in = await in_process_handler(container.run_report_job)(message)
+    assert again_in == container.job_policy().missing_row_retry
+
+    await start_services(container)
     try:
-        async with asyncio.timeout(5):
-            await handle(JobMessage(job_id=job.id, requested_at=job.created_at))
-            await writer
+        await container.scheduler().enqueue(message)
+        async with asyncio.timeout(10):
+            # The runner, too, finds no row yet, and queues the job again for later.
+            await poll_until(retried_once_more)
+            async with container.unit_of_work() as uow:
+                await uow.jobs.add(job)
+                await uow.commit()
+            await poll_until(finished)
+        status = await status_of(container, job.id)
     finally:
-        writer.cancel()
+        await stop_services(container)
 
-    assert time.monotonic() - started >= 0.3
-    assert f"Job {job.id} is ready to run." in job_log.messages
+    assert status is JobStatus.SUCCEEDED
+    assert f"Job {job.id}: succeeded" in job_log.messages
 
 
 async def test_start_services_runs_the_in_process_jobs_until_stop_services(
@@ -76,10 +98,12 @@ async def test_start_services_runs_the_in_process_jobs_until_stop_services(
         accepted = await generate(container)
         async with asyncio.timeout(5):
             await scheduler.join()
+        finished = await status_of(container, accepted.job_id)
     finally:
         await stop_services(container)
 
-    assert f"Job {accepted.job_id} is ready to run." in job_log.messages
+    assert finished is JobStatus.SUCCEEDED
+    assert f"Job {accepted.job_id}: succeeded" in job_log.messages
     with pytest.raises(SchedulerUnavailable):
         await scheduler.ping()
 

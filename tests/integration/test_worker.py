@@ -15,14 +15,15 @@ from dependency_injector import providers
 
 from adapters.arq.scheduler import QUEUE_NAME, RUN_REPORT_JOB
 from adapters.arq.serializer import deserialize
+from adapters.sqlalchemy.data_sources import SqlAlchemyReportQueries
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from application.errors import StorageUnavailable
 from application.ports import JobMessage
-from application.run_report_job import RunReportJobUseCase
+from application.run_report_job import JobRunPolicy
 from entrypoints.container import Container
 from entrypoints.jobs import run_report_job
 from entrypoints.worker import worker_settings
-from tests.integration.seeded import generate, job_rows, seeded_container
+from tests.integration.seeded import SALES_ROWS, generate, job_rows, seeded_container
 
 pytestmark = [
     pytest.mark.redis,
@@ -59,18 +60,29 @@ async def run_worker(
         await worker.close()
 
 
-async def test_a_generated_job_is_run_by_the_worker_and_its_row_stays_queued(
-    container: Container,
-) -> None:
+async def test_a_generated_job_is_run_by_the_worker_to_success(container: Container) -> None:
     accepted = await generate(container)
 
     status, result = await run_worker(container, accepted.job_id)
 
     assert status is JobStatus.complete
     assert result is not None
-    assert (result.function, result.success, result.result) == (RUN_REPORT_JOB, True, "run")
-    rows = await job_rows(container)
-    assert [(row["job_id"], row["status"]) for row in rows] == [(accepted.job_id, "Queued")]
+    assert (result.function, result.success, result.result) == (RUN_REPORT_JOB, True, "succeeded")
+    [row] = await job_rows(container)
+    assert (row["job_id"], row["status"]) == (accepted.job_id, "Succeeded")
+    assert row["row_count"] == SALES_ROWS
+
+
+async def test_a_second_delivery_of_a_finished_job_does_nothing(container: Container) -> None:
+    accepted = await generate(container)
+    await run_worker(container, accepted.job_id)
+    [before] = await job_rows(container)
+    ctx = {"container": container, "job_try": 2}
+
+    outcome = await run_report_job(ctx, accepted.job_id, accepted.created_at.isoformat())
+
+    assert outcome == "already_handled"
+    assert await job_rows(container) == [before]
 
 
 async def test_a_job_whose_commit_failed_after_the_enqueue_is_dropped_by_the_worker(
@@ -85,19 +97,12 @@ async def test_a_job_whose_commit_failed_after_the_enqueue_is_dropped_by_the_wor
 
     [job_key] = await container.redis().keys("arq:job:*")
     assert await job_rows(container) == []
-    container.run_report_job.override(
-        providers.Factory(
-            RunReportJobUseCase,
-            unit_of_work=container.unit_of_work,
-            clock=container.clock,
-            row_grace_period=timedelta(0),
-        )
-    )
+    container.job_policy.override(providers.Object(JobRunPolicy(row_grace_period=timedelta(0))))
     status, result = await run_worker(container, job_key.decode().removeprefix("arq:job:"))
 
     assert status is JobStatus.complete
     assert result is not None
-    assert (result.success, result.result) == (True, "drop")
+    assert (result.success, result.result) == (True, "dropped")
     assert await job_rows(container) == []
 
 
@@ -113,14 +118,45 @@ async def test_a_job_whose_row_is_not_visible_yet_goes_back_to_the_queue_deferre
     assert result is None
 
 
-@pytest.mark.parametrize(("job_try", "defer_seconds"), [(1, 1), (3, 4), (5, 10), (9, 10)])
-async def test_the_job_function_retries_a_missing_row_with_a_growing_capped_delay(
-    container: Container, job_try: int, defer_seconds: int
+async def test_the_job_function_looks_for_a_missing_row_again_after_a_short_fixed_delay(
+    container: Container,
 ) -> None:
-    ctx = {"container": container, "job_try": job_try}
+    policy = container.job_policy()
     requested_at = container.clock().now().isoformat()
 
-    with pytest.raises(Retry) as raised:
-        await run_report_job(ctx, str(uuid.uuid4()), requested_at)
+    for job_try in (1, 5):
+        ctx = {"container": container, "job_try": job_try}
+        with pytest.raises(Retry) as raised:
+            await run_report_job(ctx, str(uuid.uuid4()), requested_at)
+        assert raised.value.defer_score == policy.missing_row_retry.total_seconds() * 1000
 
-    assert raised.value.defer_score == defer_seconds * 1000
+
+async def test_an_unavailable_data_source_requeues_the_job_with_backoff_then_fails_it(
+    container: Container,
+) -> None:
+    unreachable = "postgresql+asyncpg://reports@127.0.0.1:1/sales"  # nothing listens on port 1
+    container.report_queries.override(
+        providers.Singleton(SqlAlchemyReportQueries, {"demo": unreachable}, timeout_seconds=1.0)
+    )
+    policy = container.job_policy()
+    accepted = await generate(container)
+    requested_at = accepted.created_at.isoformat()
+
+    defers = []
+    for attempt in range(1, policy.max_attempts):
+        ctx = {"container": container, "job_try": attempt}
+        with pytest.raises(Retry) as raised:
+            await run_report_job(ctx, accepted.job_id, requested_at)
+        [row] = await job_rows(container)
+        assert (row["status"], row["attempts"]) == ("Queued", attempt)
+        defers.append(timedelta(milliseconds=raised.value.defer_score or 0))
+
+    assert defers[0] == policy.first_retry
+    assert defers == [policy.retry_delay(n) for n in range(1, policy.max_attempts)]
+    last = {"container": container, "job_try": policy.max_attempts}
+    assert await run_report_job(last, accepted.job_id, requested_at) == "failed"
+    [row] = await job_rows(container)
+    assert row["status"] == "Failed"
+    assert row["error"] == (
+        f"The data source 'demo' is unavailable. Gave up after {policy.max_attempts} attempts."
+    )

@@ -68,7 +68,7 @@ ATTACKS = {
 
 
 @pytest.fixture
-async def client(tmp_path: Path) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+async def client(tmp_path: Path) -> AsyncIterator[AsyncTestClient]:
     key_file = tmp_path / "public.pem"
     key_file.write_bytes(PUBLIC_PEM)
     container = await prepared_container(
@@ -84,13 +84,13 @@ async def client(tmp_path: Path) -> AsyncIterator[AsyncTestClient]:  # type: ign
         yield test_client
 
 
-async def test_valid_rs256_token_is_accepted(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+async def test_valid_rs256_token_is_accepted(client: AsyncTestClient) -> None:
     response = await client.post(URL, headers={"Authorization": f"Bearer {rs256()}"})
     assert response.status_code == 202
 
 
 @pytest.mark.parametrize("token", ATTACKS.values(), ids=ATTACKS.keys())
-async def test_attack_is_401_and_creates_nothing(client: AsyncTestClient, token: str) -> None:  # type: ignore[type-arg]
+async def test_attack_is_401_and_creates_nothing(client: AsyncTestClient, token: str) -> None:
     response = await client.post(URL, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
     assert response.headers["www-authenticate"].startswith('Bearer realm="reportgen"')

@@ -3,7 +3,7 @@
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -107,20 +107,43 @@ async def test_a_failing_job_is_logged_and_the_next_job_still_runs(
     assert any(first.job_id in r.getMessage() and r.exc_info for r in caplog.records)
 
 
-async def test_a_handler_may_queue_its_job_again_to_retry(build: Factory) -> None:
-    attempts: list[str] = []
+async def test_a_job_whose_handler_asks_for_a_retry_runs_again_after_the_delay(
+    build: Factory,
+) -> None:
+    runs: list[tuple[str, float]] = []
+    again = asyncio.Event()
 
-    async def handler(message: JobMessage) -> None:
-        attempts.append(message.job_id)
-        if len(attempts) == 1:
-            await scheduler.enqueue(message)
+    async def handler(message: JobMessage) -> timedelta | None:
+        runs.append((message.job_id, asyncio.get_running_loop().time()))
+        if len(runs) == 1:
+            return timedelta(seconds=0.2)
+        if len(runs) == 3:
+            again.set()
+        return None
+
+    scheduler = await build(handler, concurrency=1)
+    first, other = a_message(), a_message()
+    await scheduler.enqueue(first)
+    await scheduler.enqueue(other)
+    await within_two_seconds(again.wait())
+
+    assert [job_id for job_id, _ in runs] == [first.job_id, other.job_id, first.job_id]
+    assert runs[2][1] - runs[0][1] >= 0.2
+
+
+async def test_stop_drops_the_retries_still_waiting(build: Factory) -> None:
+    runs: list[str] = []
+
+    async def handler(message: JobMessage) -> timedelta | None:
+        runs.append(message.job_id)
+        return timedelta(seconds=0.1)
 
     scheduler = await build(handler)
-    message = a_message()
-    await scheduler.enqueue(message)
+    await scheduler.enqueue(a_message())
     await within_two_seconds(scheduler.join())
-
-    assert attempts == [message.job_id, message.job_id]
+    await scheduler.stop()
+    await asyncio.sleep(0.2)
+    assert len(runs) == 1
 
 
 async def test_a_full_queue_refuses_the_job(build: Factory) -> None:

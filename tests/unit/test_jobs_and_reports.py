@@ -1,9 +1,11 @@
 """The job state machine and the report rules (BR-001, permissions)."""
 
+from datetime import timedelta
+
 import pytest
 
 from domain.errors import InvalidJobTransition, PermissionDenied, ReportNotAsynchronous
-from domain.jobs import JobStatus
+from domain.jobs import Job, JobStatus, StoredResult
 from domain.principal import ADMIN_SCOPE, GENERATE_SCOPE, Principal
 from domain.reports import (
     DeliveryChannel,
@@ -13,43 +15,97 @@ from domain.reports import (
 from tests.builders import ASYNC_API, EMAIL, SYNC_API, analyst, queued_job, report
 from tests.fakes import FakeClock
 
+RESULT = StoredResult("k.csv", "report-123-k.csv", "text/csv", 12, "ab" * 32, 3)
+LEASE = timedelta(minutes=2)
 
-def test_job_runs_from_queued_to_succeeded() -> None:
-    clock = FakeClock()
+
+def running_job(clock: FakeClock) -> Job:
     job = queued_job(clock.now())
-    job.start(clock.now())
+    job.start(clock.now(), clock.now() + LEASE)
+    return job
+
+
+def test_job_runs_from_queued_to_succeeded_with_its_result() -> None:
+    clock = FakeClock()
+    job = running_job(clock)
+    assert (job.status, job.attempts) == (JobStatus.RUNNING, 1)
+    assert job.lease_expires_at == clock.now() + LEASE
     clock.advance(5)
-    job.succeed(clock.now())
+    job.succeed(RESULT, clock.now(), clock.now() + timedelta(hours=24))
     assert job.status is JobStatus.SUCCEEDED
-    assert job.attempts == 1
+    assert (job.result, job.rows_written, job.progress_percent) == (RESULT, 3, 100.0)
+    assert job.lease_expires_at is None
     assert job.finished_at is not None
     assert job.started_at is not None
     assert job.finished_at > job.started_at
+    assert job.result_is_available(clock.now())
+    clock.advance(24 * 3600)
+    assert not job.result_is_available(clock.now())
 
 
-def test_failed_job_keeps_its_reason() -> None:
+def test_failed_job_keeps_its_reason_and_has_no_result() -> None:
     clock = FakeClock()
-    job = queued_job(clock.now())
-    job.start(clock.now())
+    job = running_job(clock)
     job.fail("The data source did not answer.", clock.now())
     assert (job.status, job.error) == (JobStatus.FAILED, "The data source did not answer.")
+    assert not job.result_is_available(clock.now())
 
 
-@pytest.mark.parametrize("final", ["succeed", "cancel"])
+def test_progress_renews_the_lease_and_caps_the_percentage() -> None:
+    clock = FakeClock()
+    job = running_job(clock)
+    clock.advance(60)
+    job.record_progress(150, 100.04, clock.now() + LEASE)
+    assert (job.rows_written, job.progress_percent) == (150, 100.0)
+    assert job.lease_expires_at == clock.now() + LEASE
+
+
+def test_requeued_job_starts_again_as_a_new_attempt() -> None:
+    clock = FakeClock()
+    job = running_job(clock)
+    job.record_progress(10, 50.0, clock.now())
+    job.requeue()
+    assert (job.status, job.lease_expires_at) == (JobStatus.QUEUED, None)
+    job.start(clock.now(), clock.now() + LEASE)
+    assert (job.attempts, job.rows_written, job.progress_percent) == (2, 0, None)
+
+
+def test_expired_result_is_discarded_but_the_job_stays_succeeded() -> None:
+    clock = FakeClock()
+    job = running_job(clock)
+    job.succeed(RESULT, clock.now(), clock.now() + timedelta(seconds=1))
+    job.discard_result()
+    assert (job.status, job.result) == (JobStatus.SUCCEEDED, None)
+    assert not job.result_is_available(clock.now())
+
+
+@pytest.mark.parametrize("final", ["succeed", "cancel", "fail"])
 def test_finished_job_cannot_move_again(final: str) -> None:
     clock = FakeClock()
-    job = queued_job(clock.now())
-    job.start(clock.now())
-    getattr(job, final)(clock.now())
+    job = running_job(clock)
+    {
+        "succeed": lambda: job.succeed(RESULT, clock.now(), clock.now()),
+        "cancel": lambda: job.cancel(clock.now()),
+        "fail": lambda: job.fail("x", clock.now()),
+    }[final]()
     assert job.status.is_finished
     with pytest.raises(InvalidJobTransition):
-        job.start(clock.now())
+        job.start(clock.now(), clock.now())
+    with pytest.raises(InvalidJobTransition):
+        job.requeue()
 
 
 def test_queued_job_cannot_succeed_without_running() -> None:
     clock = FakeClock()
     with pytest.raises(InvalidJobTransition, match="Queued job cannot become Succeeded"):
-        queued_job(clock.now()).succeed(clock.now())
+        queued_job(clock.now()).succeed(RESULT, clock.now(), clock.now())
+
+
+def test_only_the_owner_and_administrators_see_a_job() -> None:
+    job = queued_job(requested_by="alice")
+    assert job.is_visible_to(analyst("alice"))
+    assert not job.is_visible_to(analyst("bob"))
+    assert job.is_visible_to(Principal("root", scopes=frozenset({ADMIN_SCOPE})))
 
 
 def test_only_an_async_api_response_target_allows_generation() -> None:

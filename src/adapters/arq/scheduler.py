@@ -14,7 +14,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from adapters.arq.serializer import deserialize, serialize
-from application.errors import SchedulerUnavailable
+from application.errors import JobAlreadyQueued, SchedulerUnavailable
 from application.ports import JobMessage
 
 RUN_REPORT_JOB = "run_report_job"
@@ -69,8 +69,9 @@ class ArqJobScheduler:
     async def enqueue(self, message: JobMessage) -> None:
         """Queue ``run_report_job(job_id, requested_at)`` under the job's id.
 
-        Raises ``SchedulerUnavailable`` when Redis does not answer in time, or when
-        a job with that id is already queued or finished.
+        Raises ``SchedulerUnavailable`` when Redis does not answer in time, and
+        ``JobAlreadyQueued`` when arq holds a job with that id (queued, running,
+        or finished with its result still kept).
         """
         try:
             async with asyncio.timeout(self._timeout_seconds):
@@ -84,7 +85,7 @@ class ArqJobScheduler:
         except (RedisError, OSError, TimeoutError) as error:
             raise SchedulerUnavailable("The job queue did not accept the job.") from error
         if job is None:
-            raise SchedulerUnavailable("A job with this id is already queued.")
+            raise JobAlreadyQueued(message.job_id)
 
     async def ping(self) -> None:
         """Check that Redis answers in time; raise ``SchedulerUnavailable`` if not."""

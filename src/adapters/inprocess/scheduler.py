@@ -8,14 +8,15 @@ jobs itself, a few at a time. Queued jobs do not survive a restart; their
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from application.errors import SchedulerUnavailable
 from application.ports import JobMessage
 
 logger = logging.getLogger(__name__)
 
-JobHandler = Callable[[JobMessage], Awaitable[None]]
-"""Runs one job; it decides itself whether to retry (it may wait and enqueue again)."""
+JobHandler = Callable[[JobMessage], Awaitable[timedelta | None]]
+"""Runs one job; returns how long to wait before running it again, or ``None`` when done."""
 
 
 class InProcessJobScheduler:
@@ -30,6 +31,7 @@ class InProcessJobScheduler:
         self._concurrency = concurrency
         self._queue: asyncio.Queue[JobMessage] = asyncio.Queue(maxsize=max_queue)
         self._workers: list[asyncio.Task[None]] = []
+        self._delayed: set[asyncio.TimerHandle] = set()
         self._accepting = False
 
     async def enqueue(self, message: JobMessage) -> None:
@@ -62,6 +64,9 @@ class InProcessJobScheduler:
         Waits at most ``timeout_seconds`` for a job that ignores cancellation.
         """
         self._accepting = False
+        for handle in self._delayed:
+            handle.cancel()
+        self._delayed.clear()
         workers, self._workers = self._workers, []
         for worker in workers:
             worker.cancel()
@@ -79,8 +84,25 @@ class InProcessJobScheduler:
         while True:
             message = await self._queue.get()
             try:
-                await self._handler(message)
+                again_in = await self._handler(message)
             except Exception:
                 logger.exception("Job %s failed in the in-process runner.", message.job_id)
+            else:
+                if again_in is not None:
+                    self._run_later(message, again_in)
             finally:
                 self._queue.task_done()
+
+    def _run_later(self, message: JobMessage, delay: timedelta) -> None:
+        """Queue ``message`` again after ``delay``, without holding a worker meanwhile."""
+
+        def requeue() -> None:
+            self._delayed.discard(handle)
+            if self._accepting:
+                try:
+                    self._queue.put_nowait(message)
+                except asyncio.QueueFull:
+                    logger.warning("Job %s not retried: the job queue is full.", message.job_id)
+
+        handle = asyncio.get_running_loop().call_later(delay.total_seconds(), requeue)
+        self._delayed.add(handle)

@@ -1,18 +1,21 @@
 """Job execution records in the ``JobExecutionLog`` table."""
 
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.engine import RowMapping
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sqlalchemy.engine import storage_errors
+from adapters.sqlalchemy.job_rows import request_values, state_values, to_job
 from adapters.sqlalchemy.tables import job_execution_log
 from adapters.sqlalchemy.write_gate import BeforeWrite, no_gate
+from application.ports import JobQuery
 from domain.jobs import Job, JobStatus
-from domain.reports import OutputFormat
 
 _table = job_execution_log
+_NEWEST_FIRST = (_table.c.created_at.desc(), _table.c.job_id.desc())
 
 
 class SqlAlchemyJobRepository:
@@ -24,59 +27,91 @@ class SqlAlchemyJobRepository:
 
     async def add(self, job: Job) -> None:
         """Insert the job now, inside the open transaction, so a failure surfaces here."""
-        values = {
-            "job_id": job.id,
-            "report_id": job.report_id,
-            "requested_by": job.requested_by,
-            "parameters": dict(job.parameters),
-            "format": job.format.value,
-            "created_at": job.created_at,
-            **_progress(job),
-        }
+        statement = sa.insert(_table).values({**request_values(job), **state_values(job)})
         await self._before_write()
         with storage_errors("saving a job"):
-            await self._session.execute(sa.insert(_table).values(values))
+            await self._session.execute(statement)
 
     async def get(self, job_id: str) -> Job | None:
         """The job with that id, or ``None``."""
         query = sa.select(_table).where(_table.c.job_id == job_id)
         with storage_errors("reading a job"):
             row = (await self._session.execute(query)).mappings().one_or_none()
-        return None if row is None else _to_job(row)
+        return None if row is None else to_job(row)
 
-    async def update(self, job: Job) -> None:
-        """Write back the job's status, times, progress, error and attempts."""
-        statement = sa.update(_table).where(_table.c.job_id == job.id).values(_progress(job))
+    async def update(self, job: Job, *, expected_status: JobStatus | None = None) -> bool:
+        """Write back everything but the identity and the request; return whether it was written.
+
+        With ``expected_status`` the row is written only if it still has that
+        status, checked and written in one statement, so of two racing writers
+        that expect the same status exactly one succeeds.
+        """
+        statement = sa.update(_table).where(_table.c.job_id == job.id).values(state_values(job))
+        if expected_status is not None:
+            statement = statement.where(_table.c.status == expected_status.value)
         await self._before_write()
         with storage_errors("updating a job"):
-            await self._session.execute(statement)
+            result = cast(CursorResult[Any], await self._session.execute(statement))
+        return result.rowcount == 1
 
+    async def with_expired_lease(self, now: datetime, limit: int) -> list[Job]:
+        """``Running`` jobs whose lease ended by ``now``, the longest-expired first."""
+        return await self._select(
+            _table.c.status == JobStatus.RUNNING.value,
+            _table.c.lease_expires_at <= now,
+            order_by=(_table.c.lease_expires_at, _table.c.job_id),
+            limit=limit,
+        )
 
-def _progress(job: Job) -> dict[str, Any]:
-    return {
-        "status": job.status.value,
-        "started_at": job.started_at,
-        "finished_at": job.finished_at,
-        "error": job.error,
-        "rows_written": job.rows_written,
-        "progress_percent": job.progress_percent,
-        "attempts": job.attempts,
-    }
+    async def queued_before(self, moment: datetime, limit: int) -> list[Job]:
+        """``Queued`` jobs created before ``moment``, oldest first."""
+        return await self._select(
+            _table.c.status == JobStatus.QUEUED.value,
+            _table.c.created_at < moment,
+            order_by=(_table.c.created_at, _table.c.job_id),
+            limit=limit,
+        )
 
+    async def with_expired_result(self, now: datetime, limit: int) -> list[Job]:
+        """``Succeeded`` jobs whose kept result expired by ``now``, earliest expiry first."""
+        return await self._select(
+            _table.c.status == JobStatus.SUCCEEDED.value,
+            _table.c.result_key.is_not(None),
+            _table.c.expires_at <= now,
+            order_by=(_table.c.expires_at, _table.c.job_id),
+            limit=limit,
+        )
 
-def _to_job(row: RowMapping) -> Job:
-    return Job(
-        id=row["job_id"],
-        report_id=row["report_id"],
-        requested_by=row["requested_by"],
-        parameters=dict(row["parameters"]),
-        format=OutputFormat(row["format"]),
-        created_at=row["created_at"],
-        status=JobStatus(row["status"]),
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
-        error=row["error"],
-        rows_written=row["rows_written"],
-        progress_percent=row["progress_percent"],
-        attempts=row["attempts"],
-    )
+    async def find(self, query: JobQuery) -> list[Job]:
+        """Jobs matching ``query``, newest first (``created_at``, then ``id``, descending).
+
+        ``query.before`` is the ``(created_at, id)`` of the previous page's last
+        job; the page holds the jobs strictly after it in that order.
+        """
+        conditions: list[sa.ColumnElement[bool]] = []
+        if query.requested_by is not None:
+            conditions.append(_table.c.requested_by == query.requested_by)
+        if query.status is not None:
+            conditions.append(_table.c.status == query.status.value)
+        if query.report_id is not None:
+            conditions.append(_table.c.report_id == query.report_id)
+        if query.before is not None:
+            created_at, job_id = query.before
+            conditions.append(
+                sa.or_(
+                    _table.c.created_at < created_at,
+                    sa.and_(_table.c.created_at == created_at, _table.c.job_id < job_id),
+                )
+            )
+        return await self._select(*conditions, order_by=_NEWEST_FIRST, limit=query.limit)
+
+    async def _select(
+        self,
+        *where: sa.ColumnElement[bool],
+        order_by: tuple[sa.ColumnElement[Any], ...],
+        limit: int,
+    ) -> list[Job]:
+        query = sa.select(_table).where(*where).order_by(*order_by).limit(limit)
+        with storage_errors("listing jobs"):
+            rows = (await self._session.execute(query)).mappings().all()
+        return [to_job(row) for row in rows]

@@ -11,6 +11,7 @@ from entrypoints.container import Container
 from entrypoints.http.dependencies import http_dependencies
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import HealthController
+from entrypoints.http.jobs import JobsController
 from entrypoints.http.openapi import mark_generate_body_optional, openapi_config
 from entrypoints.http.reports import ReportGenerationController
 from entrypoints.lifecycle import start_services, stop_services
@@ -36,7 +37,12 @@ def create_app(container: Container) -> Litestar:
 
     metrics = PrometheusConfig(app_name="reportgen", prefix="reportgen", group_path=True)
     app = Litestar(
-        route_handlers=[ReportGenerationController, HealthController, PrometheusController],
+        route_handlers=[
+            ReportGenerationController,
+            JobsController,
+            HealthController,
+            PrometheusController,
+        ],
         dependencies=http_dependencies(container),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=openapi_config(_version()),

@@ -4,23 +4,25 @@ Each call asks the container again, so tests that override a provider see
 their override in the next request.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from litestar.di import Provide
 
 from adapters.sqlalchemy.engine import ping
-from application.generate_report import GenerateReportUseCase
 from entrypoints.container import Container
 from entrypoints.http.health import ReadinessProbes
-from entrypoints.http.links import LinkBuilder
+
+
+def _from(provider: Callable[[], Any]) -> Provide:
+    def provide() -> Any:
+        return provider()
+
+    return Provide(provide, sync_to_thread=False)
 
 
 def http_dependencies(container: Container) -> dict[str, Provide]:
     """Litestar dependencies handing out what ``container`` builds."""
-
-    def generate_report() -> GenerateReportUseCase:
-        return container.generate_report()
-
-    def links() -> LinkBuilder:
-        return container.links()
 
     def readiness() -> ReadinessProbes:
         async def database() -> None:
@@ -31,11 +33,15 @@ def http_dependencies(container: Container) -> dict[str, Provide]:
 
         return ReadinessProbes({"database": database, "scheduler": scheduler})
 
-    return {
-        name: Provide(provider, sync_to_thread=False)
-        for name, provider in {
-            "generate_report": generate_report,
-            "links": links,
-            "readiness": readiness,
-        }.items()
+    products: dict[str, Callable[[], Any]] = {
+        "generate_report": container.generate_report,
+        "get_job": container.get_job,
+        "list_jobs": container.list_jobs,
+        "cancel_job": container.cancel_job,
+        "get_job_result": container.get_job_result,
+        "downloads": container.result_downloads,
+        "links": container.links,
+        "presenter": container.job_presenter,
+        "readiness": readiness,
     }
+    return {name: _from(provider) for name, provider in products.items()}

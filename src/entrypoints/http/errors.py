@@ -7,10 +7,12 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
     HTTP_401_UNAUTHORIZED,
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
+    HTTP_410_GONE,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_500_INTERNAL_SERVER_ERROR,
@@ -20,10 +22,15 @@ from litestar.status_codes import (
 from application.errors import AuthenticationFailed, ServiceUnavailable
 from domain.errors import (
     InvalidReportRequest,
+    JobAlreadyFinished,
+    JobNotFound,
+    JobNotReady,
     PermissionDenied,
     ReportNotAsynchronous,
     ReportNotFound,
+    ResultExpired,
 )
+from entrypoints.http.job_bodies import InvalidQuery
 from entrypoints.http.schemas import ErrorBody
 
 logger = logging.getLogger(__name__)
@@ -64,6 +71,13 @@ def _status(status: int) -> Handler:
     return handle
 
 
+def _plain(status: int) -> Handler:
+    def handle(_: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
+        return error_response(status, str(exc))
+
+    return handle
+
+
 def _validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[ErrorBody]:
     details = [item.get("message", "") for item in exc.extra or [] if isinstance(item, dict)]
     reason = details[0] if details else exc.detail
@@ -91,6 +105,11 @@ EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     ReportNotFound: _status(HTTP_404_NOT_FOUND),
     ReportNotAsynchronous: _status(HTTP_409_CONFLICT),
     InvalidReportRequest: _status(HTTP_422_UNPROCESSABLE_ENTITY),
+    JobNotFound: _status(HTTP_404_NOT_FOUND),
+    JobNotReady: _status(HTTP_409_CONFLICT),
+    JobAlreadyFinished: _status(HTTP_409_CONFLICT),
+    ResultExpired: _status(HTTP_410_GONE),
+    InvalidQuery: _plain(HTTP_400_BAD_REQUEST),
     ServiceUnavailable: _unavailable,
     ValidationException: _validation,
     HTTPException: _http,

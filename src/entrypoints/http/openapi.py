@@ -48,6 +48,48 @@ GENERATE_ERROR_RESPONSES = {
     ),
 }
 
+_UNAUTHORIZED = _error("No valid token", "A bearer token is required.")
+_FORBIDDEN = _error(
+    "The token lacks the reports:generate scope", "The token lacks the 'reports:generate' scope."
+)
+_NO_JOB = _error(
+    "No job with this id is visible to the caller (others' jobs answer alike)", "Job not found."
+)
+
+JOB_ERROR_RESPONSES = {
+    401: _UNAUTHORIZED,
+    403: _FORBIDDEN,
+    404: _NO_JOB,
+    409: _error(
+        "Cancel only: the job has already finished", "The job has already finished (Succeeded)."
+    ),
+}
+RESULT_ERROR_RESPONSES = {
+    206: ResponseSpec(
+        None,
+        description="The requested byte range (`Content-Range`)",
+        media_type="application/octet-stream",
+    ),
+    304: ResponseSpec(None, description="`If-None-Match` names the file's ETag: not modified"),
+    401: _UNAUTHORIZED,
+    403: _FORBIDDEN,
+    404: _NO_JOB,
+    409: _error(
+        "The job has not finished, failed or was cancelled",
+        "The job has not finished yet (Running).",
+    ),
+    410: _error("The result expired and was deleted", "The result of this job has expired."),
+    416: _error("The range lies outside the file", "The requested range lies outside the file."),
+}
+LIST_ERROR_RESPONSES = {
+    400: _error(
+        "A filter, the cursor or the limit is not valid",
+        "'status' must be one of: Queued, Running, Succeeded, Failed, Cancelled.",
+    ),
+    401: _UNAUTHORIZED,
+    403: _FORBIDDEN,
+}
+
 
 def openapi_config(version: str) -> OpenAPIConfig:
     """OpenAPI at ``/schema/openapi.json``, Swagger UI at ``/schema/swagger``."""

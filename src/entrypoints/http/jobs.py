@@ -1,0 +1,103 @@
+"""``/api/v1/jobs``: follow a job, download its file, list and cancel jobs."""
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, Response, delete, get
+from litestar.di import NamedDependency
+from litestar.params import Parameter, QueryParameter
+from litestar.response import Stream
+
+from application.cancel_job import CancelJobCommand, CancelJobUseCase
+from application.get_job import GetJobQuery, GetJobUseCase
+from application.get_job_result import GetJobResultQuery, GetJobResultUseCase
+from application.list_jobs import ListJobsQuery, ListJobsUseCase
+from entrypoints.http.auth import bearer_token
+from entrypoints.http.downloads import ResultDownloads
+from entrypoints.http.job_bodies import JobPresenter, decode_cursor, encode_cursor, parse_status
+from entrypoints.http.openapi import (
+    JOB_ERROR_RESPONSES,
+    LIST_ERROR_RESPONSES,
+    RESULT_ERROR_RESPONSES,
+)
+from entrypoints.http.schemas import JobBody, JobPageBody
+
+POLL_AFTER_SECONDS = 2
+JobId = Annotated[str, Parameter(description="The job's id, as `POST .../generate` gave it.")]
+
+
+class JobsController(Controller):
+    """Jobs: their status, their files, the caller's list, cancellation."""
+
+    path = "/api/v1/jobs"
+    tags = ["Jobs"]  # noqa: RUF012 - Litestar reads a plain class attribute
+    security = [{"BearerToken": []}]  # noqa: RUF012
+
+    @get("/{job_id:str}", summary="A job's status", responses=JOB_ERROR_RESPONSES)
+    async def status(
+        self,
+        request: Request[Any, Any, Any],
+        job_id: JobId,
+        get_job: NamedDependency[GetJobUseCase],
+        presenter: NamedDependency[JobPresenter],
+    ) -> Response[JobBody]:
+        """The job; ``Retry-After`` while it is queued or running."""
+        job = await get_job.execute(GetJobQuery(bearer_token(request), job_id))
+        headers = {} if job.status.is_finished else {"Retry-After": str(POLL_AFTER_SECONDS)}
+        return Response(presenter.body(request, job), headers=headers)
+
+    @get(
+        "/{job_id:str}/result",
+        summary="Download a job's file",
+        description="Streams the file; honours `If-None-Match` (304) and one `Range` (206).",
+        responses=RESULT_ERROR_RESPONSES,
+    )
+    async def result(
+        self,
+        request: Request[Any, Any, Any],
+        job_id: JobId,
+        get_job_result: NamedDependency[GetJobResultUseCase],
+        downloads: NamedDependency[ResultDownloads],
+    ) -> Response[Any] | Stream:
+        """The file, whole or a range of it."""
+        result = await get_job_result.execute(GetJobResultQuery(bearer_token(request), job_id))
+        return await downloads.response(request, result)
+
+    @get("/", summary="The caller's jobs, newest first", responses=LIST_ERROR_RESPONSES)
+    async def list_jobs(
+        self,
+        request: Request[Any, Any, Any],
+        list_jobs: NamedDependency[ListJobsUseCase],
+        presenter: NamedDependency[JobPresenter],
+        status: Annotated[str | None, Parameter(description="Only jobs in this status.")] = None,
+        report_id: Annotated[str | None, QueryParameter(name="reportId")] = None,
+        cursor: Annotated[str | None, Parameter(description="From a previous `next`.")] = None,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+    ) -> JobPageBody:
+        """A page of jobs and the URL of the next one."""
+        page = await list_jobs.execute(
+            ListJobsQuery(
+                bearer_token(request),
+                status=parse_status(status),
+                report_id=report_id,
+                after=decode_cursor(cursor) if cursor else None,
+                limit=limit,
+            )
+        )
+        next_url = None
+        if page.next_after is not None:
+            params = dict(request.query_params) | {"cursor": encode_cursor(page.next_after)}
+            next_url = f"{presenter.jobs_url(request)}?{urlencode(params)}"
+        return JobPageBody(jobs=[presenter.body(request, job) for job in page.jobs], next=next_url)
+
+    @delete("/{job_id:str}", status_code=200, summary="Cancel a job", responses=JOB_ERROR_RESPONSES)
+    async def cancel(
+        self,
+        request: Request[Any, Any, Any],
+        job_id: JobId,
+        cancel_job: NamedDependency[CancelJobUseCase],
+        presenter: NamedDependency[JobPresenter],
+    ) -> JobBody:
+        """The cancelled job; 409 if it had already finished."""
+        job = await cancel_job.execute(CancelJobCommand(bearer_token(request), job_id))
+        return presenter.body(request, job)

@@ -1,0 +1,102 @@
+"""The periodic sweep: abandoned jobs, lost queue entries, expired results."""
+
+from datetime import timedelta
+
+from application.run_report_job import JobRunPolicy
+from application.sweep_jobs import SweepJobsUseCase
+from domain.jobs import JobStatus, StoredResult
+from tests.builders import queued_job
+from tests.fakes import FakeClock, FakeScheduler, FakeUnitOfWork
+from tests.report_fakes import InMemoryResultStore
+
+POLICY = JobRunPolicy(max_attempts=2)
+
+
+def sweeper() -> tuple[
+    SweepJobsUseCase, FakeUnitOfWork, FakeClock, FakeScheduler, InMemoryResultStore
+]:
+    uow, clock, scheduler, store = (
+        FakeUnitOfWork(),
+        FakeClock(),
+        FakeScheduler(),
+        InMemoryResultStore(),
+    )
+    use_case = SweepJobsUseCase(
+        unit_of_work=uow,
+        clock=clock,
+        scheduler=scheduler,
+        store=store,
+        policy=POLICY,
+        redeliver_after=timedelta(minutes=5),
+    )
+    return use_case, uow, clock, scheduler, store
+
+
+async def test_running_job_with_an_expired_lease_is_requeued_and_redelivered() -> None:
+    use_case, uow, clock, scheduler, _ = sweeper()
+    job = queued_job(clock.now())
+    job.start(clock.now(), clock.now() + timedelta(seconds=30))
+    uow.database.jobs[job.id] = job
+    fresh = queued_job(clock.now())
+    fresh.start(clock.now(), clock.now() + timedelta(hours=1))
+    uow.database.jobs[fresh.id] = fresh
+    clock.advance(30)
+    summary = await use_case.execute()
+    assert summary.requeued == 1
+    assert uow.database.jobs[job.id].status is JobStatus.QUEUED
+    assert uow.database.jobs[fresh.id].status is JobStatus.RUNNING
+    assert [m.job_id for m in scheduler.scheduled] == [job.id]
+
+
+async def test_abandoned_job_out_of_attempts_is_failed_with_a_reason() -> None:
+    use_case, uow, clock, scheduler, _ = sweeper()
+    job = queued_job(clock.now())
+    job.start(clock.now(), clock.now())
+    job.requeue()
+    job.start(clock.now(), clock.now())
+    uow.database.jobs[job.id] = job
+    summary = await use_case.execute()
+    assert summary.failed == 1
+    assert uow.database.jobs[job.id].error == "The worker running this job stopped responding."
+    assert scheduler.scheduled == []
+
+
+async def test_job_queued_too_long_is_handed_to_the_scheduler_again() -> None:
+    use_case, uow, clock, scheduler, _ = sweeper()
+    old, recent, known = (queued_job(clock.now()) for _ in range(3))
+    for job in (old, known):
+        uow.database.jobs[job.id] = job
+    clock.advance(301)
+    recent = queued_job(clock.now())
+    uow.database.jobs[recent.id] = recent
+    scheduler.already_queued.add(known.id)
+    summary = await use_case.execute()
+    assert summary.redelivered == 1
+    assert [m.job_id for m in scheduler.scheduled] == [old.id]
+
+
+async def test_expired_results_are_deleted_and_the_job_remembers_it() -> None:
+    use_case, uow, clock, _, store = sweeper()
+    kept, expired = queued_job(clock.now()), queued_job(clock.now())
+    for job, ttl in ((kept, 3600), (expired, 60)):
+        result = StoredResult(f"{job.id}.csv", "f.csv", "text/csv", 3, "0" * 64, 1)
+        store.files[result.key] = b"a\n1"
+        job.start(clock.now(), clock.now())
+        job.succeed(result, clock.now(), clock.now() + timedelta(seconds=ttl))
+        uow.database.jobs[job.id] = job
+    clock.advance(61)
+    summary = await use_case.execute()
+    assert summary.expired == 1
+    assert list(store.files) == [f"{kept.id}.csv"]
+    assert uow.database.jobs[expired.id].result is None
+    assert uow.database.jobs[expired.id].status is JobStatus.SUCCEEDED
+
+
+async def test_a_start_up_sweep_hands_every_queued_job_to_the_scheduler() -> None:
+    use_case, uow, clock, scheduler, _ = sweeper()
+    job = queued_job(clock.now())
+    uow.database.jobs[job.id] = job
+    clock.advance(1)
+    assert (await use_case.execute()).redelivered == 0
+    assert (await use_case.execute(redeliver_all_queued=True)).redelivered == 1
+    assert [m.job_id for m in scheduler.scheduled] == [job.id]
