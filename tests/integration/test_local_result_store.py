@@ -159,3 +159,19 @@ async def test_failures_of_the_file_system_make_the_store_unavailable(tmp_path: 
     (tmp_path / KEY).mkdir()
     with pytest.raises(ResultStoreUnavailable):
         await read_all(LocalResultStore(tmp_path), KEY)
+
+
+async def test_a_failed_write_into_an_upload_is_the_store_being_unavailable(
+    tmp_path: Path,
+) -> None:
+    store = LocalResultStore(tmp_path / "results")
+
+    async def write_until_the_disk_is_full() -> None:
+        async with store.create("full.csv") as upload:
+            upload.file.write(b"partial")
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(ResultStoreUnavailable, match="writing a file"):
+        await write_until_the_disk_is_full()
+    assert not await store.exists("full.csv")
+    assert list((tmp_path / "results").iterdir()) == []

@@ -178,3 +178,12 @@ async def test_database_down_at_delivery_reaches_the_caller(world: World) -> Non
     world.uow.fail_on_commit = True
     with pytest.raises(StorageUnavailable):
         await world.run()
+
+
+async def test_store_that_does_not_answer_is_a_transient_failure(world: World) -> None:
+    world.store.fail = True
+    run = await world.use_case.execute(world.message())
+    assert run.outcome is JobOutcome.RETRY_LATER
+    assert world.stored.status is JobStatus.QUEUED
+    world.store.fail = False
+    assert await world.run() is JobOutcome.SUCCEEDED

@@ -31,12 +31,17 @@ class LocalResultStore:
 
     @asynccontextmanager
     async def create(self, key: str) -> AsyncIterator[ResultUpload]:
-        """Start writing ``key``; the file is discarded on leaving unless committed."""
+        """Start writing ``key``; the file is discarded on leaving unless committed.
+
+        A failed write into ``upload.file`` (a full disk, say) leaves the block as
+        ``ResultStoreUnavailable``, like every other failure of the store.
+        """
         final = self._path(key)
         with _store_errors("creating a file"):
             upload = await asyncio.to_thread(_LocalUpload.start, final)
         try:
-            yield upload
+            with _store_errors("writing a file"):
+                yield upload
         finally:
             upload.discard()
 
