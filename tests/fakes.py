@@ -63,6 +63,9 @@ class FakeReportRepository:
     async def add(self, report: ReportConfiguration) -> None:
         self._staged[report.id] = report
 
+    async def all(self) -> list[ReportConfiguration]:
+        return [self._staged[report_id] for report_id in sorted(self._staged)]
+
 
 class FakeJobRepository:
     def __init__(self, staged: dict[str, Job], fail_on_add: bool) -> None:

@@ -60,6 +60,10 @@ class ReportRepository(Protocol):
         """Stage a new report configuration."""
         ...
 
+    async def all(self) -> list[ReportConfiguration]:
+        """Every report configuration, by id."""
+        ...
+
 
 class JobRepository(Protocol):
     """Job execution records, read and written inside a unit of work."""

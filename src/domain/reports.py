@@ -81,6 +81,14 @@ class ReportConfiguration:
         """The format used when a request names none: the first one configured."""
         return self.formats[0] if self.formats else OutputFormat.CSV
 
+    def is_visible_to(self, principal: Principal) -> bool:
+        """Administrators see every report; other callers the reports they may generate."""
+        if principal.is_admin:
+            return True
+        if not principal.has_scope(GENERATE_SCOPE):
+            return False
+        return not self.allowed_roles or bool(self.allowed_roles & principal.roles)
+
     def ensure_can_be_generated_by(self, principal: Principal) -> None:
         """Raise ``PermissionDenied`` unless ``principal`` may generate this report.
 

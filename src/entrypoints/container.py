@@ -18,7 +18,9 @@ from application.cancel_job import CancelJobUseCase
 from application.generate_report import GenerateReportUseCase
 from application.get_job import GetJobUseCase
 from application.get_job_result import GetJobResultUseCase
+from application.get_report import GetReportUseCase
 from application.list_jobs import ListJobsUseCase
+from application.list_reports import ListReportsUseCase
 from application.render_report import ReportFileMaker
 from application.run_report_job import JobRunPolicy, RunReportJobUseCase
 from application.sweep_jobs import SweepJobsUseCase
@@ -86,6 +88,12 @@ class Container(containers.DeclarativeContainer):
         scheduler=scheduler,
         store=result_store,
         policy=job_policy,
+    )
+    list_reports = providers.Factory(
+        ListReportsUseCase, unit_of_work=unit_of_work, token_verifier=token_verifier
+    )
+    get_report = providers.Factory(
+        GetReportUseCase, unit_of_work=unit_of_work, token_verifier=token_verifier
     )
     get_job = providers.Factory(
         GetJobUseCase, unit_of_work=unit_of_work, token_verifier=token_verifier

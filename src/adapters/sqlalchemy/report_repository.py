@@ -33,6 +33,13 @@ class SqlAlchemyReportRepository:
             row = (await self._session.execute(query)).mappings().one_or_none()
         return None if row is None else _to_report(row)
 
+    async def all(self) -> list[ReportConfiguration]:
+        """Every report configuration, by id."""
+        query = sa.select(report_configuration).order_by(report_configuration.c.report_id)
+        with storage_errors("reading the reports"):
+            rows = (await self._session.execute(query)).mappings().all()
+        return [_to_report(row) for row in rows]
+
     async def add(self, report: ReportConfiguration) -> None:
         """Insert a new report configuration inside the open transaction."""
         values = _to_row(report)

@@ -14,6 +14,7 @@ from entrypoints.http.health import HealthController
 from entrypoints.http.jobs import JobsController
 from entrypoints.http.openapi import mark_generate_body_optional, openapi_config
 from entrypoints.http.reports import ReportGenerationController
+from entrypoints.http.reports_read import ReportsController
 from entrypoints.lifecycle import start_services, stop_services
 
 
@@ -39,6 +40,7 @@ def create_app(container: Container) -> Litestar:
     app = Litestar(
         route_handlers=[
             ReportGenerationController,
+            ReportsController,
             JobsController,
             HealthController,
             PrometheusController,

@@ -36,6 +36,8 @@ def http_dependencies(container: Container) -> dict[str, Provide]:
     products: dict[str, Callable[[], Any]] = {
         "generate_report": container.generate_report,
         "get_job": container.get_job,
+        "list_reports": container.list_reports,
+        "get_report": container.get_report,
         "list_jobs": container.list_jobs,
         "cancel_job": container.cancel_job,
         "get_job_result": container.get_job_result,

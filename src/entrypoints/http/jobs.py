@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, delete, get
 from litestar.di import NamedDependency
-from litestar.params import Parameter, QueryParameter
+from litestar.params import PathParameter, QueryParameter
 from litestar.response import Stream
 
 from application.cancel_job import CancelJobCommand, CancelJobUseCase
@@ -23,7 +23,7 @@ from entrypoints.http.openapi import (
 from entrypoints.http.schemas import JobBody, JobPageBody
 
 POLL_AFTER_SECONDS = 2
-JobId = Annotated[str, Parameter(description="The job's id, as `POST .../generate` gave it.")]
+JobId = Annotated[str, PathParameter(description="The job's id, as `POST .../generate` gave it.")]
 
 
 class JobsController(Controller):
@@ -69,10 +69,10 @@ class JobsController(Controller):
         request: Request[Any, Any, Any],
         list_jobs: NamedDependency[ListJobsUseCase],
         presenter: NamedDependency[JobPresenter],
-        status: Annotated[str | None, Parameter(description="Only jobs in this status.")] = None,
+        status: Annotated[str | None, QueryParameter(description="Only this status.")] = None,
         report_id: Annotated[str | None, QueryParameter(name="reportId")] = None,
-        cursor: Annotated[str | None, Parameter(description="From a previous `next`.")] = None,
-        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+        cursor: Annotated[str | None, QueryParameter(description="From a previous `next`.")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
     ) -> JobPageBody:
         """A page of jobs and the URL of the next one."""
         page = await list_jobs.execute(

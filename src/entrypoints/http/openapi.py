@@ -81,6 +81,12 @@ RESULT_ERROR_RESPONSES = {
     410: _error("The result expired and was deleted", "The result of this job has expired."),
     416: _error("The range lies outside the file", "The requested range lies outside the file."),
 }
+REPORT_ERROR_RESPONSES = {
+    401: _UNAUTHORIZED,
+    404: _error(
+        "No report with this id is visible to the caller", "Report 'report-999' was not found."
+    ),
+}
 LIST_ERROR_RESPONSES = {
     400: _error(
         "A filter, the cursor or the limit is not valid",

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, post
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody, PathParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from application.generate_report import GenerateReportCommand, GenerateReportUseCase
@@ -51,7 +51,7 @@ class ReportGenerationController(Controller):
     async def generate(
         self,
         request: Request[Any, Any, Any],
-        report_id: Annotated[str, Parameter(description="The report's id, e.g. `report-123`.")],
+        report_id: Annotated[str, PathParameter(description="The report's id, e.g. `report-123`.")],
         generate_report: NamedDependency[GenerateReportUseCase],
         links: NamedDependency[LinkBuilder],
         data: JSONBody[GenerateReportBody | None] = None,

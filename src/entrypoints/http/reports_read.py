@@ -1,0 +1,54 @@
+"""``GET /api/v1/reports`` and ``GET /api/v1/reports/{reportId}``: what a client can run."""
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency
+from litestar.params import PathParameter, QueryParameter
+
+from application.get_report import GetReportQuery, GetReportUseCase
+from application.list_reports import ListReportsQuery, ListReportsUseCase
+from entrypoints.http.auth import bearer_token
+from entrypoints.http.links import LinkBuilder
+from entrypoints.http.openapi import REPORT_ERROR_RESPONSES
+from entrypoints.http.report_bodies import ReportBody, ReportPageBody, report_body
+
+
+class ReportsController(Controller):
+    """The report configurations a caller may see, with what generate needs to know."""
+
+    path = "/api/v1/reports"
+    tags = ["Reports"]  # noqa: RUF012 - Litestar reads a plain class attribute
+    security = [{"BearerToken": []}]  # noqa: RUF012
+
+    @get("/", summary="The reports the caller may run", responses=REPORT_ERROR_RESPONSES)
+    async def list_reports(
+        self,
+        request: Request[Any, Any, Any],
+        list_reports: NamedDependency[ListReportsUseCase],
+        links: NamedDependency[LinkBuilder],
+        cursor: Annotated[str | None, QueryParameter(description="From a previous `next`.")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
+    ) -> ReportPageBody:
+        """Reports by id (administrators: all of them), a page at a time."""
+        page = await list_reports.execute(
+            ListReportsQuery(bearer_token(request), after=cursor, limit=limit)
+        )
+        next_url = None
+        if page.next_after is not None:
+            params = dict(request.query_params) | {"cursor": page.next_after}
+            next_url = f"{links.base(request)}/api/v1/reports?{urlencode(params)}"
+        bodies = [report_body(report, page.viewer) for report in page.reports]
+        return ReportPageBody(reports=bodies, next=next_url)
+
+    @get("/{report_id:str}", summary="One report", responses=REPORT_ERROR_RESPONSES)
+    async def get_report(
+        self,
+        request: Request[Any, Any, Any],
+        report_id: Annotated[str, PathParameter(description="The report's id.")],
+        get_report: NamedDependency[GetReportUseCase],
+    ) -> ReportBody:
+        """The report; 404 when the caller may not see it."""
+        view = await get_report.execute(GetReportQuery(bearer_token(request), report_id))
+        return report_body(view.report, view.viewer)
