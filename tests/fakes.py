@@ -13,7 +13,7 @@ from application.errors import (
     SchedulerUnavailable,
     StorageUnavailable,
 )
-from application.ports import JobMessage, JobQuery
+from application.ports import JobMessage, JobQuery, ReportChange
 from domain.jobs import Job, JobStatus
 from domain.principal import Principal
 from domain.reports import ReportConfiguration
@@ -51,6 +51,7 @@ class FakeDatabase:
 
     reports: dict[str, ReportConfiguration] = field(default_factory=dict)
     jobs: dict[str, Job] = field(default_factory=dict)
+    history: list[ReportChange] = field(default_factory=list)
 
 
 class FakeReportRepository:
@@ -65,6 +66,31 @@ class FakeReportRepository:
 
     async def all(self) -> list[ReportConfiguration]:
         return [self._staged[report_id] for report_id in sorted(self._staged)]
+
+    async def replace(self, report: ReportConfiguration, *, expected_version: int) -> bool:
+        current = self._staged.get(report.id)
+        if current is None or current.version != expected_version:
+            return False
+        self._staged[report.id] = report
+        return True
+
+    async def remove(self, report_id: str, *, expected_version: int) -> bool:
+        current = self._staged.get(report_id)
+        if current is None or current.version != expected_version:
+            return False
+        del self._staged[report_id]
+        return True
+
+
+class FakeReportHistory:
+    def __init__(self, staged: list[ReportChange]) -> None:
+        self._staged = staged
+
+    async def record(self, change: ReportChange) -> None:
+        self._staged.append(change)
+
+    async def of(self, report_id: str) -> list[ReportChange]:
+        return [change for change in self._staged if change.report_id == report_id]
 
 
 class FakeJobRepository:
@@ -142,6 +168,8 @@ class FakeUnitOfWork:
         self._jobs = dict(self.database.jobs)
         self.reports = FakeReportRepository(self._reports)
         self.jobs = FakeJobRepository(self._jobs, self.fail_on_add)
+        self._history = list(self.database.history)
+        self.history = FakeReportHistory(self._history)
         self._committed = False
         return self
 
@@ -159,6 +187,7 @@ class FakeUnitOfWork:
             raise StorageUnavailable("The database did not accept the commit.")
         self.database.reports = dict(self._reports)
         self.database.jobs = dict(self._jobs)
+        self.database.history = list(self._history)
         self._committed = True
         self.commits += 1
 

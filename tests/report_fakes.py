@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import BinaryIO
 
-from application.errors import ResultStoreUnavailable
+from application.errors import ReportQueryFailed, ResultStoreUnavailable
 from application.report_ports import Row, StoredFile
 from domain.parameters import JsonScalar, ParameterSpec
 from domain.reports import OutputFormat
@@ -40,6 +40,13 @@ class FakeReportQueries:
         self.fail_at_batch = 0
         self.before_batch: Callable[[int], object] | None = None
         self.calls: list[dict[str, JsonScalar]] = []
+        self.refusal: str | None = None
+        self.checked: list[str] = []
+
+    async def check(self, data_source: str, query: str, declared: Sequence[ParameterSpec]) -> None:
+        self.checked.append(query)
+        if self.refusal:
+            raise ReportQueryFailed(self.refusal)
 
     @asynccontextmanager
     async def run(

@@ -64,6 +64,39 @@ class ReportRepository(Protocol):
         """Every report configuration, by id."""
         ...
 
+    async def replace(self, report: ReportConfiguration, *, expected_version: int) -> bool:
+        """Overwrite the stored report (its ``created_at`` is kept) if it is still at
+        ``expected_version``; returns whether it was."""
+        ...
+
+    async def remove(self, report_id: str, *, expected_version: int) -> bool:
+        """Delete the report if it is still at ``expected_version``; returns whether it was."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ReportChange:
+    """One entry of a report's audit trail: who created, changed or deleted it, and when."""
+
+    report_id: str
+    action: str  # "created", "updated" or "deleted"
+    actor: str
+    at: datetime
+    version: int
+    report: ReportConfiguration | None  # the configuration as saved; None once deleted
+
+
+class ReportHistory(Protocol):
+    """The audit trail of report configurations; it outlives the reports themselves."""
+
+    async def record(self, change: ReportChange) -> None:
+        """Append ``change`` inside the open transaction."""
+        ...
+
+    async def of(self, report_id: str) -> list[ReportChange]:
+        """The changes of one report, oldest first."""
+        ...
+
 
 class JobRepository(Protocol):
     """Job execution records, read and written inside a unit of work."""
@@ -116,6 +149,11 @@ class UnitOfWork(Protocol):
     @property
     def jobs(self) -> JobRepository:
         """The jobs, in this transaction."""
+        ...
+
+    @property
+    def history(self) -> ReportHistory:
+        """The audit trail of report configurations, in this transaction."""
         ...
 
     async def __aenter__(self) -> Self:

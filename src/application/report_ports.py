@@ -49,6 +49,12 @@ class ReportQueries(Protocol):
         """Run ``query`` with every declared parameter bound (``None`` where not given)."""
         ...
 
+    async def check(self, data_source: str, query: str, declared: Sequence[ParameterSpec]) -> None:
+        """Raise ``ReportQueryFailed`` unless ``data_source`` is configured and accepts
+        ``query`` as one read-only statement taking the ``declared`` parameters (it
+        is prepared or explained, not run); ``DataSourceUnavailable`` if it is down."""
+        ...
+
 
 class FormatWriter(Protocol):
     """Writes rows into a file of one format; blocking, so it is called from a thread."""

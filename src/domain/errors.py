@@ -60,3 +60,34 @@ class ResultExpired(DomainError):
 
     def __init__(self) -> None:
         super().__init__("The result of this job has expired.")
+
+
+class InvalidReportConfiguration(DomainError):
+    """A report configuration breaks a rule; ``field`` names the part at fault."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class ReportAlreadyExists(DomainError):
+    """A new report's id is taken."""
+
+    def __init__(self, report_id: str) -> None:
+        super().__init__(f"A report with id '{report_id}' already exists.")
+
+
+class StaleReportVersion(DomainError):
+    """The caller changed a report from a version that is no longer the current one."""
+
+    def __init__(self, current: int | None) -> None:
+        now = f" (now version {current})" if current is not None else ""
+        super().__init__(f"The report has changed since you read it{now}; read it again and retry.")
+        self.current = current
+
+
+class VersionRequired(DomainError):
+    """Changing or deleting a report needs the version it was read at (``If-Match``)."""
+
+    def __init__(self) -> None:
+        super().__init__("Send If-Match with the report's ETag to change or delete it.")

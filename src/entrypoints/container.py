@@ -15,6 +15,8 @@ from adapters.sqlalchemy.data_sources import SqlAlchemyReportQueries
 from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork, create_session_factory
 from application.cancel_job import CancelJobUseCase
+from application.create_report import CreateReportUseCase
+from application.delete_report import DeleteReportUseCase
 from application.generate_report import GenerateReportUseCase
 from application.get_job import GetJobUseCase
 from application.get_job_result import GetJobResultUseCase
@@ -22,6 +24,8 @@ from application.get_report import GetReportUseCase
 from application.list_jobs import ListJobsUseCase
 from application.list_reports import ListReportsUseCase
 from application.render_report import ReportFileMaker
+from application.replace_report import ReplaceReportUseCase
+from application.report_history import ReportHistoryUseCase
 from application.run_report_job import JobRunPolicy, RunReportJobUseCase
 from application.sweep_jobs import SweepJobsUseCase
 from entrypoints.composition import build_token_issuer, build_token_verifier
@@ -88,6 +92,26 @@ class Container(containers.DeclarativeContainer):
         scheduler=scheduler,
         store=result_store,
         policy=job_policy,
+    )
+    create_report = providers.Factory(
+        CreateReportUseCase,
+        unit_of_work=unit_of_work,
+        token_verifier=token_verifier,
+        queries=report_queries,
+        clock=clock,
+    )
+    replace_report = providers.Factory(
+        ReplaceReportUseCase,
+        unit_of_work=unit_of_work,
+        token_verifier=token_verifier,
+        queries=report_queries,
+        clock=clock,
+    )
+    delete_report = providers.Factory(
+        DeleteReportUseCase, unit_of_work=unit_of_work, token_verifier=token_verifier, clock=clock
+    )
+    report_history = providers.Factory(
+        ReportHistoryUseCase, unit_of_work=unit_of_work, token_verifier=token_verifier
     )
     list_reports = providers.Factory(
         ListReportsUseCase, unit_of_work=unit_of_work, token_verifier=token_verifier

@@ -87,12 +87,12 @@ async def column_names(engine: AsyncEngine) -> set[str]:
     return {column["name"] for column in columns}
 
 
-async def test_migrations_reach_0002_with_the_new_columns_and_running_again_changes_nothing(
+async def test_migrations_reach_0003_with_the_new_columns_and_running_again_changes_nothing(
     database_url: str,
 ) -> None:
     await upgrade_database(database_url)
     await upgrade_database(database_url)
-    assert await current_revision(database_url) == "0002"
+    assert await current_revision(database_url) == "0003"
     engine = create_engine(database_url)
     async with engine.connect() as connection:
         indexes = await connection.run_sync(

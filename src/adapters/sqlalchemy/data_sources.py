@@ -1,6 +1,7 @@
 """Report queries run read-only against the operator's data sources (SQLite or PostgreSQL)."""
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncResult, create_async_engine
 
 from adapters.sqlalchemy.data_source_errors import DATABASE_ERRORS, classify_query_error
+from adapters.sqlalchemy.sql_statements import single_statement, starts_as_query
 from application.errors import ReportQueryFailed
 from application.report_ports import Row, RowSource
 from domain.parameters import JsonScalar, ParameterSpec, ParameterType
@@ -71,6 +73,24 @@ class SqlAlchemyReportQueries:
                 result = await connection.stream(statement, values, execution_options=options)
                 columns = list(result.keys())  # fails for a statement that returns no rows
             yield _StreamedRows(data_source, result, columns, total_rows, batch_size)
+
+    async def check(self, data_source: str, query: str, declared: Sequence[ParameterSpec]) -> None:
+        """Explain (never run) ``query`` read-only with every declared parameter null.
+
+        Refused with ``ReportQueryFailed``: an unknown data source, more than one
+        statement, one the database rejects, and one that is not a query or whose
+        plan writes (a data-modifying ``WITH``). ``DataSourceUnavailable`` when the
+        data source does not answer within the adapter's timeout.
+        """
+        engine = self._engine(data_source)
+        statement = single_statement(query)
+        values = dict.fromkeys((spec.name for spec in declared), None)
+        with _translated(data_source):
+            async with engine.connect() as connection, _time_limit(connection, self._timeout):
+                await _begin_read_only(connection)
+                writes = await _plan_writes(connection, statement, declared, values)
+        if writes or not starts_as_query(statement):
+            raise ReportQueryFailed("The query must be a read-only SELECT.")
 
     def _engine(self, data_source: str) -> AsyncEngine:
         if data_source not in self._urls:
@@ -155,6 +175,22 @@ async def _time_limit(connection: AsyncConnection, seconds: float) -> AsyncItera
 async def _interrupt_later(sqlite_connection: Any, seconds: float) -> None:
     await asyncio.sleep(seconds)
     await sqlite_connection.interrupt()
+
+
+async def _plan_writes(
+    connection: AsyncConnection,
+    statement: str,
+    declared: Sequence[ParameterSpec],
+    values: dict[str, object],
+) -> bool:
+    """Explain ``statement``; whether its plan writes to a table."""
+    if connection.dialect.name == "sqlite":
+        # SQLite's bytecode opens a write transaction (Transaction with P2 > 0) to write.
+        rows = (await connection.execute(_typed(f"EXPLAIN {statement}", declared), values)).all()
+        return any(row[1] == "Transaction" and row[3] for row in rows)
+    explain = _typed(f"EXPLAIN (FORMAT JSON) {statement}", declared)
+    plan = await connection.scalar(explain, values)
+    return '"ModifyTable"' in (plan if isinstance(plan, str) else json.dumps(plan))
 
 
 async def _begin_read_only(connection: AsyncConnection) -> None:

@@ -90,3 +90,21 @@ job_execution_log = sa.Table(
     sa.Index("ix_JobExecutionLog_status_lease", "status", "lease_expires_at"),
     sa.Index("ix_JobExecutionLog_expires_at", "expires_at"),
 )
+
+report_history = sa.Table(
+    "ReportHistory",
+    metadata,
+    sa.Column("change_id", sa.Integer, primary_key=True, autoincrement=True),
+    # No foreign key: the trail outlives a deleted report.
+    sa.Column("report_id", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("actor", sa.String(255), nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    # The configuration as saved; SQL NULL (not JSON null) when there is none.
+    sa.Column("document", sa.JSON(none_as_null=True), nullable=True),
+    sa.CheckConstraint(
+        "action IN ('created', 'updated', 'deleted')", name="ck_ReportHistory_action"
+    ),
+    sa.Index("ix_ReportHistory_report_id_change_id", "report_id", "change_id"),
+)

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.sqlalchemy.engine import storage_errors
 from adapters.sqlalchemy.job_repository import SqlAlchemyJobRepository
+from adapters.sqlalchemy.report_history import SqlAlchemyReportHistory
 from adapters.sqlalchemy.report_repository import SqlAlchemyReportRepository
 from adapters.sqlalchemy.write_gate import write_gate
 from application.errors import StorageUnavailable
@@ -29,6 +30,7 @@ class SqlAlchemyUnitOfWork:
 
     reports: SqlAlchemyReportRepository
     jobs: SqlAlchemyJobRepository
+    history: SqlAlchemyReportHistory
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
@@ -43,6 +45,7 @@ class SqlAlchemyUnitOfWork:
         self._session = self._session_factory()
         self.reports = SqlAlchemyReportRepository(self._session, self._before_write)
         self.jobs = SqlAlchemyJobRepository(self._session, self._before_write)
+        self.history = SqlAlchemyReportHistory(self._session, self._before_write)
         return self
 
     async def _before_write(self) -> None:

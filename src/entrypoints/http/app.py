@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from entrypoints.container import Container
@@ -14,6 +14,7 @@ from entrypoints.http.health import HealthController
 from entrypoints.http.jobs import JobsController
 from entrypoints.http.openapi import mark_generate_body_optional, openapi_config
 from entrypoints.http.reports import ReportGenerationController
+from entrypoints.http.reports_admin import ReportAdminController
 from entrypoints.http.reports_read import ReportsController
 from entrypoints.lifecycle import start_services, stop_services
 
@@ -39,8 +40,14 @@ def create_app(container: Container) -> Litestar:
     metrics = PrometheusConfig(app_name="reportgen", prefix="reportgen", group_path=True)
     app = Litestar(
         route_handlers=[
-            ReportGenerationController,
-            ReportsController,
+            Router(
+                "/api/v1/reports",
+                route_handlers=[
+                    ReportGenerationController,
+                    ReportsController,
+                    ReportAdminController,
+                ],
+            ),
             JobsController,
             HealthController,
             PrometheusController,

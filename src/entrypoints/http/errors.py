@@ -13,22 +13,28 @@ from litestar.status_codes import (
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
     HTTP_410_GONE,
+    HTTP_412_PRECONDITION_FAILED,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_428_PRECONDITION_REQUIRED,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
 from application.errors import AuthenticationFailed, ServiceUnavailable
 from domain.errors import (
+    InvalidReportConfiguration,
     InvalidReportRequest,
     JobAlreadyFinished,
     JobNotFound,
     JobNotReady,
     PermissionDenied,
+    ReportAlreadyExists,
     ReportNotAsynchronous,
     ReportNotFound,
     ResultExpired,
+    StaleReportVersion,
+    VersionRequired,
 )
 from entrypoints.http.job_bodies import InvalidQuery
 from entrypoints.http.schemas import ErrorBody
@@ -71,6 +77,12 @@ def _status(status: int) -> Handler:
     return handle
 
 
+def _invalid_configuration(
+    _: Request[Any, Any, Any], exc: InvalidReportConfiguration
+) -> Response[ErrorBody]:
+    return error_response(HTTP_422_UNPROCESSABLE_ENTITY, f"{exc.field}: {exc.message}")
+
+
 def _plain(status: int) -> Handler:
     def handle(_: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
         return error_response(status, str(exc))
@@ -105,6 +117,10 @@ EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     ReportNotFound: _status(HTTP_404_NOT_FOUND),
     ReportNotAsynchronous: _status(HTTP_409_CONFLICT),
     InvalidReportRequest: _status(HTTP_422_UNPROCESSABLE_ENTITY),
+    InvalidReportConfiguration: _invalid_configuration,
+    ReportAlreadyExists: _status(HTTP_409_CONFLICT),
+    StaleReportVersion: _status(HTTP_412_PRECONDITION_FAILED),
+    VersionRequired: _status(HTTP_428_PRECONDITION_REQUIRED),
     JobNotFound: _status(HTTP_404_NOT_FOUND),
     JobNotReady: _status(HTTP_409_CONFLICT),
     JobAlreadyFinished: _status(HTTP_409_CONFLICT),

@@ -87,6 +87,27 @@ REPORT_ERROR_RESPONSES = {
         "No report with this id is visible to the caller", "Report 'report-999' was not found."
     ),
 }
+REPORT_ADMIN_ERROR_RESPONSES = {
+    400: _error("The body is not a report document", "The request body is not valid: ..."),
+    401: _UNAUTHORIZED,
+    403: _error(
+        "The token lacks the reports:admin scope", "The token lacks the 'reports:admin' scope."
+    ),
+    404: _error("No report has this id", "Report 'report-999' was not found."),
+    409: _error("Create: the id is taken", "A report with id 'report-123' already exists."),
+    412: _error(
+        "If-Match names a version that is no longer current",
+        "The report has changed since you read it (now version 3); read it again and retry.",
+    ),
+    422: _error(
+        "A rule of report configurations is broken; the error names the field",
+        "deliveryTargets[0].mode: An api_response target needs a mode: async or sync.",
+    ),
+    428: _error(
+        "Replace and delete need If-Match",
+        "Send If-Match with the report's ETag to change or delete it.",
+    ),
+}
 LIST_ERROR_RESPONSES = {
     400: _error(
         "A filter, the cursor or the limit is not valid",

@@ -3,7 +3,6 @@
 import msgspec
 
 from domain.parameters import JsonScalar, ParameterSpec
-from domain.principal import Principal
 from domain.reports import DeliveryTarget, ReportConfiguration
 from entrypoints.http.job_bodies import rfc3339
 
@@ -51,9 +50,9 @@ class ReportPageBody(msgspec.Struct):
     next: str | None
 
 
-def report_body(report: ReportConfiguration, viewer: Principal) -> ReportBody:
-    """The JSON body of ``report`` for ``viewer``."""
-    admin = viewer.is_admin
+def report_body(report: ReportConfiguration, *, full: bool) -> ReportBody:
+    """The JSON body of ``report``; ``full`` (for administrators) adds how it is built."""
+    admin = full
     return ReportBody(
         id=report.id,
         name=report.name,

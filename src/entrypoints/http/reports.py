@@ -21,7 +21,7 @@ POLL_AFTER_SECONDS = 2
 class ReportGenerationController(Controller):
     """Starts asynchronous report generation."""
 
-    path = "/api/v1/reports"
+    path = "/"  # mounted under /api/v1/reports by the app
     tags = ["Reports"]  # noqa: RUF012 - Litestar reads a plain class attribute
 
     @post(

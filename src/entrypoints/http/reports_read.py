@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
@@ -13,12 +13,13 @@ from entrypoints.http.auth import bearer_token
 from entrypoints.http.links import LinkBuilder
 from entrypoints.http.openapi import REPORT_ERROR_RESPONSES
 from entrypoints.http.report_bodies import ReportBody, ReportPageBody, report_body
+from entrypoints.http.versions import etag
 
 
 class ReportsController(Controller):
     """The report configurations a caller may see, with what generate needs to know."""
 
-    path = "/api/v1/reports"
+    path = "/"  # mounted under /api/v1/reports by the app
     tags = ["Reports"]  # noqa: RUF012 - Litestar reads a plain class attribute
     security = [{"BearerToken": []}]  # noqa: RUF012
 
@@ -39,7 +40,8 @@ class ReportsController(Controller):
         if page.next_after is not None:
             params = dict(request.query_params) | {"cursor": page.next_after}
             next_url = f"{links.base(request)}/api/v1/reports?{urlencode(params)}"
-        bodies = [report_body(report, page.viewer) for report in page.reports]
+        full = page.viewer.is_admin
+        bodies = [report_body(report, full=full) for report in page.reports]
         return ReportPageBody(reports=bodies, next=next_url)
 
     @get("/{report_id:str}", summary="One report", responses=REPORT_ERROR_RESPONSES)
@@ -48,7 +50,8 @@ class ReportsController(Controller):
         request: Request[Any, Any, Any],
         report_id: Annotated[str, PathParameter(description="The report's id.")],
         get_report: NamedDependency[GetReportUseCase],
-    ) -> ReportBody:
-        """The report; 404 when the caller may not see it."""
+    ) -> Response[ReportBody]:
+        """The report and its ``ETag``; 404 when the caller may not see it."""
         view = await get_report.execute(GetReportQuery(bearer_token(request), report_id))
-        return report_body(view.report, view.viewer)
+        body = report_body(view.report, full=view.viewer.is_admin)
+        return Response(body, headers={"ETag": etag(view.report.version)})

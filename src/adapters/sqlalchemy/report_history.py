@@ -1,0 +1,57 @@
+"""The audit trail of report configurations in the ``ReportHistory`` table."""
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.sqlalchemy.engine import storage_errors
+from adapters.sqlalchemy.report_rows import report_from_document, report_to_document
+from adapters.sqlalchemy.tables import report_history
+from adapters.sqlalchemy.write_gate import BeforeWrite, no_gate
+from application.ports import ReportChange
+
+
+class SqlAlchemyReportHistory:
+    """The ``ReportHistory`` port on one session; the unit of work owns the transaction.
+
+    Each change keeps the configuration as saved in a JSON ``document`` column,
+    so the trail outlives the report itself.
+    """
+
+    def __init__(self, session: AsyncSession, before_write: BeforeWrite = no_gate) -> None:
+        self._session = session
+        self._before_write = before_write
+
+    async def record(self, change: ReportChange) -> None:
+        """Append ``change`` inside the open transaction."""
+        values = {
+            "report_id": change.report_id,
+            "action": change.action,
+            "actor": change.actor,
+            "at": change.at,
+            "version": change.version,
+            "document": None if change.report is None else report_to_document(change.report),
+        }
+        await self._before_write()
+        with storage_errors("recording a report change"):
+            await self._session.execute(sa.insert(report_history).values(values))
+
+    async def of(self, report_id: str) -> list[ReportChange]:
+        """The changes of one report, oldest first."""
+        query = (
+            sa.select(report_history)
+            .where(report_history.c.report_id == report_id)
+            .order_by(report_history.c.change_id)
+        )
+        with storage_errors("reading a report's history"):
+            rows = (await self._session.execute(query)).mappings().all()
+        return [
+            ReportChange(
+                report_id=row["report_id"],
+                action=row["action"],
+                actor=row["actor"],
+                at=row["at"],
+                version=row["version"],
+                report=None if row["document"] is None else report_from_document(row["document"]),
+            )
+            for row in rows
+        ]

@@ -1,0 +1,95 @@
+"""The rules a report configuration must follow before it is saved."""
+
+import re
+
+from domain.errors import InvalidReportConfiguration, InvalidReportRequest
+from domain.parameters import ParameterType
+from domain.reports import DeliveryChannel, ReportConfiguration
+
+REPORT_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+PARAMETER_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_NAME_LENGTH = 200
+
+
+def validate_report(report: ReportConfiguration) -> None:
+    """Raise ``InvalidReportConfiguration``, naming the field, at the first broken rule."""
+    _check(
+        bool(REPORT_ID.match(report.id)),
+        "id",
+        "The id must be 1 to 64 lowercase letters, digits and dashes, "
+        "starting and ending with a letter or digit.",
+    )
+    _check(
+        0 < len(report.name.strip()) <= MAX_NAME_LENGTH,
+        "name",
+        f"The name must be 1 to {MAX_NAME_LENGTH} characters.",
+    )
+    _check(bool(report.data_source.strip()), "dataSource", "A data source is required.")
+    _check(bool(report.query.strip()), "query", "A query is required.")
+    _check(bool(report.formats), "formats", "At least one format is required.")
+    _check(len(set(report.formats)) == len(report.formats), "formats", "A format is listed twice.")
+    _check(
+        bool(report.delivery_targets),
+        "deliveryTargets",
+        "At least one delivery target is required.",
+    )
+    for index, target in enumerate(report.delivery_targets):
+        field = f"deliveryTargets[{index}]"
+        if target.channel is DeliveryChannel.API_RESPONSE:
+            _check(
+                target.mode is not None,
+                f"{field}.mode",
+                "An api_response target needs a mode: async or sync.",
+            )
+            _check(
+                not target.recipients,
+                f"{field}.recipients",
+                "An api_response target has no recipients.",
+            )
+        else:
+            _check(
+                bool(target.recipients),
+                f"{field}.recipients",
+                "An email target needs at least one recipient.",
+            )
+            for recipient in target.recipients:
+                _check(
+                    bool(EMAIL.match(recipient)),
+                    f"{field}.recipients",
+                    f"'{recipient[:80]}' is not an email address.",
+                )
+    _check_parameters(report)
+
+
+def _check_parameters(report: ReportConfiguration) -> None:
+    seen: set[str] = set()
+    for index, spec in enumerate(report.parameters):
+        field = f"parameters[{index}]"
+        _check(
+            bool(PARAMETER_NAME.match(spec.name)),
+            f"{field}.name",
+            "A parameter name is lowercase letters, digits and underscores.",
+        )
+        _check(
+            spec.name not in seen, f"{field}.name", f"Parameter '{spec.name}' is declared twice."
+        )
+        seen.add(spec.name)
+        if spec.type is ParameterType.ENUM:
+            _check(
+                bool(spec.allowed_values),
+                f"{field}.allowedValues",
+                "An enum parameter needs its allowed values.",
+            )
+        if spec.default is not None:
+            try:
+                spec.normalize(spec.default)
+            except InvalidReportRequest as exc:
+                raise InvalidReportConfiguration(
+                    f"The default does not fit: {exc}", field=f"{field}.default"
+                ) from exc
+
+
+def _check(ok: bool, field: str, message: str) -> None:
+    if not ok:
+        raise InvalidReportConfiguration(message, field=field)

@@ -1,0 +1,136 @@
+"""Managing report configurations (``reports:admin``): create, replace, delete, history."""
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, PathParameter
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from application.create_report import CreateReportCommand, CreateReportUseCase
+from application.delete_report import DeleteReportCommand, DeleteReportUseCase
+from application.replace_report import ReplaceReportCommand, ReplaceReportUseCase
+from application.report_history import ReportHistoryQuery, ReportHistoryUseCase
+from domain.errors import InvalidReportConfiguration
+from domain.reports import ReportConfiguration
+from entrypoints.http.auth import bearer_token
+from entrypoints.http.job_bodies import rfc3339
+from entrypoints.http.links import LinkBuilder
+from entrypoints.http.openapi import REPORT_ADMIN_ERROR_RESPONSES
+from entrypoints.http.report_bodies import ReportBody, report_body
+from entrypoints.http.report_input import ReportInput, to_report
+from entrypoints.http.versions import etag, expected_version
+
+ReportId = Annotated[str, PathParameter(description="The report's id.")]
+
+
+class ChangeBody(msgspec.Struct, rename="camel", omit_defaults=True):
+    """One entry of a report's audit trail."""
+
+    action: str
+    actor: str
+    at: str
+    version: int
+    report: ReportBody | None = None
+
+
+class ReportAdminController(Controller):
+    """Report configurations as a managed resource, with versions (ETag, If-Match)."""
+
+    path = "/"  # mounted under /api/v1/reports by the app
+    tags = ["Reports"]  # noqa: RUF012 - Litestar reads a plain class attribute
+    security = [{"BearerToken": []}]  # noqa: RUF012
+    request_max_body_size = 256 * 1024
+
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        responses=REPORT_ADMIN_ERROR_RESPONSES,
+        summary="Create a report",
+    )
+    async def create_report(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[ReportInput],
+        create_report: NamedDependency[CreateReportUseCase],
+        links: NamedDependency[LinkBuilder],
+    ) -> Response[ReportBody]:
+        """201 with the report, its ``ETag`` and ``Location``."""
+        saved = await create_report.execute(
+            CreateReportCommand(bearer_token(request), to_report(data))
+        )
+        location = f"{links.base(request)}/api/v1/reports/{saved.id}"
+        return _saved(request, saved, HTTP_201_CREATED, {"Location": location})
+
+    @put("/{report_id:str}", responses=REPORT_ADMIN_ERROR_RESPONSES, summary="Replace a report")
+    async def replace_report(
+        self,
+        request: Request[Any, Any, Any],
+        report_id: ReportId,
+        data: JSONBody[ReportInput],
+        replace_report: NamedDependency[ReplaceReportUseCase],
+    ) -> Response[ReportBody]:
+        """The report as saved; ``If-Match`` must carry the ETag it was read with."""
+        if data.id != report_id:
+            raise InvalidReportConfiguration(
+                "The id in the body differs from the URL's.", field="id"
+            )
+        saved = await replace_report.execute(
+            ReplaceReportCommand(bearer_token(request), to_report(data), expected_version(request))
+        )
+        return _saved(request, saved, 200)
+
+    @delete(
+        "/{report_id:str}",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=REPORT_ADMIN_ERROR_RESPONSES,
+        summary="Delete a report",
+    )
+    async def delete_report(
+        self,
+        request: Request[Any, Any, Any],
+        report_id: ReportId,
+        delete_report: NamedDependency[DeleteReportUseCase],
+    ) -> None:
+        """204; its jobs and their unexpired results stay."""
+        await delete_report.execute(
+            DeleteReportCommand(bearer_token(request), report_id, expected_version(request))
+        )
+
+    @get(
+        "/{report_id:str}/history",
+        responses=REPORT_ADMIN_ERROR_RESPONSES,
+        summary="Who created, changed or deleted a report",
+    )
+    async def report_history(
+        self,
+        request: Request[Any, Any, Any],
+        report_id: ReportId,
+        report_history: NamedDependency[ReportHistoryUseCase],
+    ) -> list[ChangeBody]:
+        """The audit trail, oldest first."""
+        changes = await report_history.execute(ReportHistoryQuery(bearer_token(request), report_id))
+        return [
+            ChangeBody(
+                action=change.action,
+                actor=change.actor,
+                at=rfc3339(change.at) or "",
+                version=change.version,
+                report=None if change.report is None else report_body(change.report, full=True),
+            )
+            for change in changes
+        ]
+
+
+def _saved(
+    request: Request[Any, Any, Any],
+    report: ReportConfiguration,
+    status: int,
+    headers: dict[str, str] | None = None,
+) -> Response[ReportBody]:
+    return Response(
+        report_body(report, full=True),
+        status_code=status,
+        headers={"ETag": etag(report.version), **(headers or {})},
+    )

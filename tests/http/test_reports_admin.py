@@ -1,0 +1,134 @@
+"""Report configurations as a managed resource, through the real app and a real data source."""
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from adapters.sqlalchemy.demo_data import load_demo_sales
+from entrypoints.container import Container
+from tests.http.conftest import TokenFactory, bearer
+
+
+@pytest.fixture
+async def admin(container: Container, token: TokenFactory) -> dict[str, str]:
+    await load_demo_sales(container.settings().data_sources["demo"], rows=100)
+    return bearer(token(sub="root", roles=(), scopes=("reports:admin",)))
+
+
+async def read(
+    client: AsyncTestClient, headers: dict[str, str], report_id: str
+) -> tuple[dict, str]:
+    response = await client.get(f"/api/v1/reports/{report_id}", headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json(), response.headers["etag"]
+
+
+async def test_a_copy_of_a_report_is_created_and_its_creation_recorded(
+    client: AsyncTestClient, admin: dict[str, str]
+) -> None:
+    document, _ = await read(client, admin, "report-123")
+    created = await client.post(
+        "/api/v1/reports", json={**document, "id": "north-sales"}, headers=admin
+    )
+    assert created.status_code == 201, created.text
+    assert created.headers["etag"] == '"1"'
+    assert created.headers["location"].endswith("/api/v1/reports/north-sales")
+    assert created.json()["query"] == document["query"]
+    history = (await client.get("/api/v1/reports/north-sales/history", headers=admin)).json()
+    assert [(c["action"], c["actor"], c["version"]) for c in history] == [("created", "root", 1)]
+    again = await client.post(
+        "/api/v1/reports", json={**document, "id": "north-sales"}, headers=admin
+    )
+    assert again.status_code == 409
+
+
+async def test_async_to_sync_through_the_api_makes_the_next_generate_409(
+    client: AsyncTestClient, admin: dict[str, str], token: TokenFactory
+) -> None:
+    analyst = bearer(token())
+    generate = "/api/v1/reports/report-123/generate"
+    assert (await client.post(generate, headers=analyst)).status_code == 202
+    document, tag = await read(client, admin, "report-123")
+    document["deliveryTargets"] = [{"type": "api_response", "mode": "sync"}]
+    changed = await client.put(
+        "/api/v1/reports/report-123", json=document, headers={**admin, "If-Match": tag}
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.headers["etag"] == '"2"'
+    refused = await client.post(generate, headers=analyst)
+    assert refused.status_code == 409
+    assert refused.json() == {"error": "Report is not configured for asynchronous generation."}
+
+
+async def test_a_stale_or_missing_version_is_refused_and_nothing_changes(
+    client: AsyncTestClient, admin: dict[str, str]
+) -> None:
+    document, tag = await read(client, admin, "report-123")
+    url = "/api/v1/reports/report-123"
+    first = await client.put(
+        url, json={**document, "name": "First"}, headers={**admin, "If-Match": tag}
+    )
+    assert first.status_code == 200
+    second = await client.put(
+        url, json={**document, "name": "Second"}, headers={**admin, "If-Match": tag}
+    )
+    assert second.status_code == 412
+    missing = await client.put(url, json=document, headers=admin)
+    assert missing.status_code == 428
+    assert (await client.delete(url, headers={**admin, "If-Match": tag})).status_code == 412
+    assert (await read(client, admin, "report-123"))[0]["name"] == "First"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"id": "Bad_Id"}, "id"),
+        ({"deliveryTargets": [{"type": "fax"}]}, "deliveryTargets[0].type"),
+        ({"deliveryTargets": [{"type": "api_response"}]}, "deliveryTargets[0].mode"),
+        ({"deliveryTargets": [{"type": "email"}]}, "deliveryTargets[0].recipients"),
+        ({"formats": ["pdf"]}, "formats[0]"),
+        ({"parameters": [{"name": "x", "type": "money"}]}, "parameters[0].type"),
+        ({"dataSource": "nowhere"}, "dataSource"),
+        ({"query": "SELECT no_such_column FROM sales"}, "query"),
+        ({"query": "DELETE FROM sales"}, "query"),
+        ({"query": "SELECT 1; DROP TABLE sales"}, "query"),
+    ],
+)
+async def test_a_configuration_that_breaks_a_rule_is_422_naming_the_field(
+    client: AsyncTestClient, admin: dict[str, str], change: dict[str, object], field: str
+) -> None:
+    document, _ = await read(client, admin, "report-123")
+    body = {**document, "id": "new-report", **change}
+    response = await client.post("/api/v1/reports", json=body, headers=admin)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"].startswith(f"{field}: ")
+    assert (await client.get("/api/v1/reports/new-report", headers=admin)).status_code == 404
+
+
+async def test_deleting_a_report_keeps_its_jobs_and_trail(
+    client: AsyncTestClient, admin: dict[str, str], token: TokenFactory
+) -> None:
+    analyst = bearer(token())
+    job = (await client.post("/api/v1/reports/report-123/generate", headers=analyst)).json()
+    _, tag = await read(client, admin, "report-123")
+    deleted = await client.delete("/api/v1/reports/report-123", headers={**admin, "If-Match": tag})
+    assert deleted.status_code == 204
+    assert (await client.get("/api/v1/reports/report-123", headers=admin)).status_code == 404
+    assert (await client.get(f"/api/v1/jobs/{job['jobId']}", headers=analyst)).status_code == 200
+    history = (await client.get("/api/v1/reports/report-123/history", headers=admin)).json()
+    assert history[-1]["action"] == "deleted"
+    assert history[-1]["actor"] == "root"
+
+
+async def test_a_non_admin_cannot_manage_reports_or_read_their_history(
+    client: AsyncTestClient, admin: dict[str, str], token: TokenFactory
+) -> None:
+    analyst = bearer(token())
+    document, tag = await read(client, admin, "report-123")
+    copy = {**document, "id": "mine"}
+    assert (await client.post("/api/v1/reports", json=copy, headers=analyst)).status_code == 403
+    url = "/api/v1/reports/report-123"
+    replaced = await client.put(url, json=document, headers={**analyst, "If-Match": tag})
+    assert replaced.status_code == 403
+    assert (await client.delete(url, headers={**analyst, "If-Match": tag})).status_code == 403
+    assert (await client.get(f"{url}/history", headers=analyst)).status_code == 403
+    assert (await read(client, admin, "report-123"))[1] == tag

@@ -1,0 +1,122 @@
+"""Creating, replacing and deleting report configurations, with fakes: rules, versions, trail."""
+
+from dataclasses import replace
+
+import pytest
+
+from application.create_report import CreateReportCommand, CreateReportUseCase
+from application.delete_report import DeleteReportCommand, DeleteReportUseCase
+from application.errors import AuthenticationFailed
+from application.replace_report import ReplaceReportCommand, ReplaceReportUseCase
+from application.report_history import ReportHistoryQuery, ReportHistoryUseCase
+from domain.errors import (
+    InvalidReportConfiguration,
+    PermissionDenied,
+    ReportAlreadyExists,
+    ReportNotFound,
+    StaleReportVersion,
+    VersionRequired,
+)
+from domain.principal import ADMIN_SCOPE, Principal
+from tests.builders import SYNC_API, analyst, report
+from tests.fakes import FakeClock, FakeTokenVerifier, FakeUnitOfWork
+from tests.report_fakes import FakeReportQueries
+
+VERIFIER = FakeTokenVerifier(
+    {"admin": Principal("root", scopes=frozenset({ADMIN_SCOPE})), "alice": analyst("alice")}
+)
+NEW = report("weekly-sales")
+
+
+class Admin:
+    def __init__(self) -> None:
+        self.uow, self.clock, self.queries = FakeUnitOfWork(), FakeClock(), FakeReportQueries([])
+        deps = {"unit_of_work": self.uow, "token_verifier": VERIFIER}
+        self.create = CreateReportUseCase(**deps, queries=self.queries, clock=self.clock)
+        self.replace = ReplaceReportUseCase(**deps, queries=self.queries, clock=self.clock)
+        self.delete = DeleteReportUseCase(**deps, clock=self.clock)
+        self.history = ReportHistoryUseCase(**deps)
+
+
+@pytest.fixture
+def admin() -> Admin:
+    return Admin()
+
+
+async def test_a_new_report_is_saved_at_version_1_and_its_creation_recorded(admin: Admin) -> None:
+    saved = await admin.create.execute(CreateReportCommand("admin", replace(NEW, version=7)))
+    assert saved.version == 1
+    assert saved.created_at == saved.updated_at == admin.clock.now()
+    assert admin.uow.database.reports[NEW.id] == saved
+    assert admin.queries.checked == [NEW.query]
+    [change] = await admin.history.execute(ReportHistoryQuery("admin", NEW.id))
+    assert (change.action, change.actor, change.version, change.report) == (
+        "created",
+        "root",
+        1,
+        saved,
+    )
+
+
+async def test_only_administrators_manage_reports(admin: Admin) -> None:
+    with pytest.raises(PermissionDenied):
+        await admin.create.execute(CreateReportCommand("alice", NEW))
+    with pytest.raises(AuthenticationFailed):
+        await admin.create.execute(CreateReportCommand(None, NEW))
+    with pytest.raises(PermissionDenied):
+        await admin.history.execute(ReportHistoryQuery("alice", NEW.id))
+    assert admin.uow.database.reports == {}
+
+
+async def test_a_taken_id_a_broken_rule_or_a_refused_query_saves_nothing(admin: Admin) -> None:
+    await admin.create.execute(CreateReportCommand("admin", NEW))
+    with pytest.raises(ReportAlreadyExists):
+        await admin.create.execute(CreateReportCommand("admin", NEW))
+    with pytest.raises(InvalidReportConfiguration) as caught:
+        await admin.create.execute(CreateReportCommand("admin", replace(NEW, id="Bad Id")))
+    assert caught.value.field == "id"
+    admin.queries.refusal = "The report's query failed: no such column: amout"
+    with pytest.raises(InvalidReportConfiguration) as refused:
+        await admin.create.execute(CreateReportCommand("admin", replace(NEW, id="other")))
+    assert (refused.value.field, refused.value.message) == ("query", admin.queries.refusal)
+    assert list(admin.uow.database.reports) == [NEW.id]
+
+
+async def test_a_replacement_from_the_current_version_goes_up_by_one(admin: Admin) -> None:
+    created = await admin.create.execute(CreateReportCommand("admin", NEW))
+    admin.clock.advance(60)
+    changed = replace(NEW, delivery_targets=(SYNC_API,))
+    saved = await admin.replace.execute(ReplaceReportCommand("admin", changed, expected_version=1))
+    assert saved.version == 2
+    assert saved.created_at == created.created_at
+    assert saved.updated_at == admin.clock.now()
+    assert admin.uow.database.reports[NEW.id].delivery_targets == (SYNC_API,)
+
+
+async def test_a_replacement_from_a_stale_version_or_without_one_is_refused(admin: Admin) -> None:
+    await admin.create.execute(CreateReportCommand("admin", NEW))
+    await admin.replace.execute(ReplaceReportCommand("admin", NEW, expected_version=1))
+    with pytest.raises(StaleReportVersion) as stale:
+        await admin.replace.execute(ReplaceReportCommand("admin", NEW, expected_version=1))
+    assert stale.value.current == 2
+    with pytest.raises(VersionRequired):
+        await admin.replace.execute(ReplaceReportCommand("admin", NEW, expected_version=None))
+    with pytest.raises(ReportNotFound):
+        await admin.replace.execute(
+            ReplaceReportCommand("admin", report("nope"), expected_version=1)
+        )
+    assert admin.uow.database.reports[NEW.id].version == 2
+
+
+async def test_deleting_needs_the_current_version_and_keeps_the_trail(admin: Admin) -> None:
+    await admin.create.execute(CreateReportCommand("admin", NEW))
+    with pytest.raises(StaleReportVersion):
+        await admin.delete.execute(DeleteReportCommand("admin", NEW.id, expected_version=3))
+    with pytest.raises(VersionRequired):
+        await admin.delete.execute(DeleteReportCommand("admin", NEW.id, expected_version=None))
+    await admin.delete.execute(DeleteReportCommand("admin", NEW.id, expected_version=1))
+    assert admin.uow.database.reports == {}
+    trail = await admin.history.execute(ReportHistoryQuery("admin", NEW.id))
+    assert [(c.action, c.report is None) for c in trail] == [("created", False), ("deleted", True)]
+    with pytest.raises(ReportNotFound):
+        await admin.history.execute(ReportHistoryQuery("admin", "never-existed"))

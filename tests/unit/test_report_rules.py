@@ -1,0 +1,83 @@
+"""The rules a report configuration follows before it is saved."""
+
+from dataclasses import replace
+
+import pytest
+
+from domain.errors import InvalidReportConfiguration
+from domain.parameters import ParameterSpec, ParameterType
+from domain.report_rules import validate_report
+from domain.reports import DeliveryChannel, DeliveryMode, DeliveryTarget, OutputFormat
+from tests.builders import ASYNC_API, EMAIL, report
+
+GOOD = report("sales-2025")
+
+
+def test_a_well_formed_report_passes() -> None:
+    validate_report(GOOD)
+    validate_report(replace(GOOD, id="a"))
+    validate_report(replace(GOOD, id="a" * 64, delivery_targets=(ASYNC_API, EMAIL)))
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"id": "Sales"}, "id"),
+        ({"id": "-sales"}, "id"),
+        ({"id": "a" * 65}, "id"),
+        ({"id": "sales_2025"}, "id"),
+        ({"name": " "}, "name"),
+        ({"data_source": ""}, "dataSource"),
+        ({"query": "  "}, "query"),
+        ({"formats": ()}, "formats"),
+        ({"formats": (OutputFormat.CSV, OutputFormat.CSV)}, "formats"),
+        ({"delivery_targets": ()}, "deliveryTargets"),
+        (
+            {"delivery_targets": (DeliveryTarget(DeliveryChannel.API_RESPONSE),)},
+            "deliveryTargets[0].mode",
+        ),
+        (
+            {"delivery_targets": (DeliveryTarget(DeliveryChannel.EMAIL),)},
+            "deliveryTargets[0].recipients",
+        ),
+        (
+            {
+                "delivery_targets": (
+                    ASYNC_API,
+                    DeliveryTarget(DeliveryChannel.EMAIL, recipients=("x",)),
+                )
+            },
+            "deliveryTargets[1].recipients",
+        ),
+        (
+            {
+                "delivery_targets": (
+                    DeliveryTarget(DeliveryChannel.API_RESPONSE, DeliveryMode.SYNC, ("a@b.c",)),
+                )
+            },
+            "deliveryTargets[0].recipients",
+        ),
+        ({"parameters": (ParameterSpec("Bad-Name", ParameterType.STRING),)}, "parameters[0].name"),
+        (
+            {
+                "parameters": (
+                    ParameterSpec("a", ParameterType.STRING),
+                    ParameterSpec("a", ParameterType.DATE),
+                )
+            },
+            "parameters[1].name",
+        ),
+        (
+            {"parameters": (ParameterSpec("kind", ParameterType.ENUM),)},
+            "parameters[0].allowedValues",
+        ),
+        (
+            {"parameters": (ParameterSpec("n", ParameterType.INTEGER, default="ten"),)},
+            "parameters[0].default",
+        ),
+    ],
+)
+def test_a_broken_rule_is_refused_naming_the_field(changes: dict[str, object], field: str) -> None:
+    with pytest.raises(InvalidReportConfiguration) as caught:
+        validate_report(replace(GOOD, **changes))  # type: ignore[arg-type]
+    assert caught.value.field == field
