@@ -9,6 +9,7 @@ from dependency_injector import containers, providers
 from adapters.arq.scheduler import ArqJobScheduler, create_redis
 from adapters.clock import SystemClock
 from adapters.inprocess.scheduler import InProcessJobScheduler
+from adapters.local_operator import LocalOperatorVerifier
 from adapters.rendering.renderer import FileReportRenderer
 from adapters.results.local import LocalResultStore
 from adapters.sqlalchemy.data_sources import SqlAlchemyReportQueries
@@ -97,6 +98,13 @@ class Container(containers.DeclarativeContainer):
         CreateReportUseCase,
         unit_of_work=unit_of_work,
         token_verifier=token_verifier,
+        queries=report_queries,
+        clock=clock,
+    )
+    operator_create_report = providers.Factory(
+        CreateReportUseCase,
+        unit_of_work=unit_of_work,
+        token_verifier=providers.Singleton(LocalOperatorVerifier),
         queries=report_queries,
         clock=clock,
     )

@@ -77,3 +77,16 @@ async def test_openapi_describes_the_job_endpoints_and_their_errors(
         "cursor",
         "limit",
     }
+
+
+async def test_openapi_describes_report_management_with_its_errors(
+    client: AsyncTestClient,
+) -> None:
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    assert set(paths["/api/v1/reports"]) >= {"get", "post"}
+    one = paths["/api/v1/reports/{report_id}"]
+    assert set(one) >= {"get", "put", "delete"}
+    for status in ("403", "412", "422", "428"):
+        examples = one["put"]["responses"][status]["content"]["application/json"]["examples"]
+        assert set(next(iter(examples.values()))["value"]) == {"error"}
+    assert "get" in paths["/api/v1/reports/{report_id}/history"]

@@ -36,6 +36,10 @@ def test_db_upgrade_and_demo_seed_are_safe_to_run_again(tmp_path: Path) -> None:
         rows = database.execute(
             'SELECT report_id, delivery_targets FROM "ReportConfiguration" ORDER BY report_id'
         ).fetchall()
+        trail = database.execute('SELECT action, actor FROM "ReportHistory"').fetchall()
+    assert len(trail) == 3  # through the same use case as POST /api/v1/reports
+    assert {action for action, _ in trail} == {"created"}
+    assert all(actor.startswith("operator:") for _, actor in trail)
     targets = dict(rows)
     assert list(targets) == ["report-123", "report-456", "report-789"]
     assert '"channel": "api_response", "mode": "async"' in targets["report-123"]

@@ -120,3 +120,11 @@ async def test_deleting_needs_the_current_version_and_keeps_the_trail(admin: Adm
     assert [(c.action, c.report is None) for c in trail] == [("created", False), ("deleted", True)]
     with pytest.raises(ReportNotFound):
         await admin.history.execute(ReportHistoryQuery("admin", "never-existed"))
+
+
+def test_the_local_operator_is_an_administrator_named_after_the_user() -> None:
+    from adapters.local_operator import LocalOperatorVerifier
+
+    principal = LocalOperatorVerifier().verify("anything")
+    assert principal.is_admin
+    assert principal.subject.startswith("operator:")
