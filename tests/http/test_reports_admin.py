@@ -132,3 +132,49 @@ async def test_a_non_admin_cannot_manage_reports_or_read_their_history(
     assert (await client.delete(url, headers={**analyst, "If-Match": tag})).status_code == 403
     assert (await client.get(f"{url}/history", headers=analyst)).status_code == 403
     assert (await read(client, admin, "report-123"))[1] == tag
+
+
+async def test_the_trail_records_creation_update_and_deletion_in_order(
+    client: AsyncTestClient, admin: dict[str, str]
+) -> None:
+    document, _ = await read(client, admin, "report-123")
+    url = "/api/v1/reports/trail-demo"
+    created = await client.post(
+        "/api/v1/reports", json={**document, "id": "trail-demo"}, headers=admin
+    )
+    assert created.status_code == 201
+    changed = await client.put(
+        url,
+        json={**document, "id": "trail-demo", "name": "Renamed"},
+        headers={**admin, "If-Match": '"1"'},
+    )
+    assert changed.status_code == 200
+    assert (await client.delete(url, headers={**admin, "If-Match": '"2"'})).status_code == 204
+    trail = (await client.get(f"{url}/history", headers=admin)).json()
+    assert [(c["action"], c["version"]) for c in trail] == [
+        ("created", 1),
+        ("updated", 2),
+        ("deleted", 2),
+    ]
+    assert trail[1]["report"]["name"] == "Renamed"
+    assert "report" not in trail[2]
+
+
+async def test_changing_an_unknown_report_is_404_and_needs_a_token(
+    client: AsyncTestClient, admin: dict[str, str]
+) -> None:
+    document, _ = await read(client, admin, "report-123")
+    unknown = {**document, "id": "nope"}
+    url = "/api/v1/reports/nope"
+    assert (
+        await client.put(url, json=unknown, headers={**admin, "If-Match": '"1"'})
+    ).status_code == 404
+    assert (await client.delete(url, headers={**admin, "If-Match": '"1"'})).status_code == 404
+    assert (await client.get(f"{url}/history", headers=admin)).status_code == 404
+    anonymous = await client.post("/api/v1/reports", json=unknown)
+    assert anonymous.status_code == 401
+    mismatch = await client.put(
+        "/api/v1/reports/report-123", json=unknown, headers={**admin, "If-Match": '"1"'}
+    )
+    assert mismatch.status_code == 422
+    assert mismatch.json()["error"].startswith("id: ")
