@@ -25,11 +25,6 @@ SINGLE = "The query must be a single statement."
 READ_ONLY = "The query must be a read-only SELECT."
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest) -> str:
-    return str(request.getfixturevalue(f"{request.param}_url"))
-
-
 @pytest.fixture
 async def data_url(database_url: str) -> str:
     """A database holding the demo ``sales`` table with ``ROWS`` rows."""
