@@ -30,10 +30,6 @@ class JobPresenter:
         available = job.result_is_available(self._clock.now())
         return job_body(job, self._links.job_status(request, job.id), result_available=available)
 
-    def jobs_url(self, request: Request[Any, Any, Any]) -> str:
-        """The absolute URL of ``GET /api/v1/jobs``."""
-        return f"{self._links.base(request)}/api/v1/jobs"
-
 
 def parse_status(value: str | None) -> JobStatus | None:
     """The ``status`` filter: one of the five statuses, exactly as spelt in the API."""

@@ -1,7 +1,6 @@
 """``/api/v1/jobs``: follow a job, download its file, list and cancel jobs."""
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, delete, get
 from litestar.di import NamedDependency
@@ -15,14 +14,15 @@ from application.list_jobs import ListJobsQuery, ListJobsUseCase
 from entrypoints.http.auth import bearer_token
 from entrypoints.http.downloads import ResultDownloads
 from entrypoints.http.job_bodies import JobPresenter, decode_cursor, encode_cursor, parse_status
+from entrypoints.http.links import LinkBuilder
 from entrypoints.http.openapi import (
     JOB_ERROR_RESPONSES,
     LIST_ERROR_RESPONSES,
     RESULT_ERROR_RESPONSES,
 )
+from entrypoints.http.reports import POLL_AFTER_SECONDS
 from entrypoints.http.schemas import JobBody, JobPageBody
 
-POLL_AFTER_SECONDS = 2
 JobId = Annotated[str, PathParameter(description="The job's id, as `POST .../generate` gave it.")]
 
 
@@ -69,6 +69,7 @@ class JobsController(Controller):
         request: Request[Any, Any, Any],
         list_jobs: NamedDependency[ListJobsUseCase],
         presenter: NamedDependency[JobPresenter],
+        links: NamedDependency[LinkBuilder],
         status: Annotated[str | None, QueryParameter(description="Only this status.")] = None,
         report_id: Annotated[str | None, QueryParameter(name="reportId")] = None,
         cursor: Annotated[str | None, QueryParameter(description="From a previous `next`.")] = None,
@@ -84,10 +85,8 @@ class JobsController(Controller):
                 limit=limit,
             )
         )
-        next_url = None
-        if page.next_after is not None:
-            params = dict(request.query_params) | {"cursor": encode_cursor(page.next_after)}
-            next_url = f"{presenter.jobs_url(request)}?{urlencode(params)}"
+        cursor = None if page.next_after is None else encode_cursor(page.next_after)
+        next_url = links.next_page(request, "/api/v1/jobs", cursor)
         return JobPageBody(jobs=[presenter.body(request, job) for job in page.jobs], next=next_url)
 
     @delete("/{job_id:str}", status_code=200, summary="Cancel a job", responses=JOB_ERROR_RESPONSES)

@@ -15,6 +15,7 @@ from entrypoints.http.openapi import GENERATE_ERROR_RESPONSES
 from entrypoints.http.schemas import GenerateReportBody, JobAcceptedBody
 
 MAX_BODY_BYTES = 64 * 1024
+#: Seconds a client should wait before polling a job's status.
 POLL_AFTER_SECONDS = 2
 
 

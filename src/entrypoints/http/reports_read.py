@@ -1,7 +1,6 @@
 """``GET /api/v1/reports`` and ``GET /api/v1/reports/{reportId}``: what a client can run."""
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
@@ -36,10 +35,7 @@ class ReportsController(Controller):
         page = await list_reports.execute(
             ListReportsQuery(bearer_token(request), after=cursor, limit=limit)
         )
-        next_url = None
-        if page.next_after is not None:
-            params = dict(request.query_params) | {"cursor": page.next_after}
-            next_url = f"{links.base(request)}/api/v1/reports?{urlencode(params)}"
+        next_url = links.next_page(request, "/api/v1/reports", page.next_after)
         full = page.viewer.is_admin
         bodies = [report_body(report, full=full) for report in page.reports]
         return ReportPageBody(reports=bodies, next=next_url)
