@@ -5,6 +5,8 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.sqlalchemy.data_sources import SqlAlchemyReportQueries
+from adapters.sqlalchemy.demo_data import load_demo_sales
 from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.migrate import upgrade_database
 
@@ -22,3 +24,24 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(database_url)
     yield engine
     await engine.dispose()
+
+
+@pytest.fixture
+def sales_rows() -> int:
+    """How many demo sales rows ``data_url`` holds; a test module may override it."""
+    return 100
+
+
+@pytest.fixture
+async def data_url(database_url: str, sales_rows: int) -> str:
+    """``database_url`` holding the demo ``sales`` table."""
+    await load_demo_sales(database_url, rows=sales_rows)
+    return database_url
+
+
+@pytest.fixture
+async def queries(data_url: str) -> AsyncIterator[SqlAlchemyReportQueries]:
+    """Report queries on ``data_url``, as the data source ``demo``."""
+    queries = SqlAlchemyReportQueries({"demo": data_url}, timeout_seconds=2.0)
+    yield queries
+    await queries.close()

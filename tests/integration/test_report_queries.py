@@ -5,7 +5,7 @@ import contextlib
 import socket
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 import asyncpg
@@ -29,17 +29,8 @@ SLOW_QUERY = (
 
 
 @pytest.fixture
-async def data_url(database_url: str) -> str:
-    """A database holding the demo ``sales`` table with ``ROWS`` rows."""
-    await load_demo_sales(database_url, rows=ROWS)
-    return database_url
-
-
-@pytest.fixture
-async def queries(data_url: str) -> AsyncIterator[SqlAlchemyReportQueries]:
-    queries = SqlAlchemyReportQueries({"demo": data_url}, timeout_seconds=2.0)
-    yield queries
-    await queries.close()
+def sales_rows() -> int:
+    return ROWS
 
 
 async def fetch(

@@ -8,13 +8,12 @@ data never changes.
 import asyncio
 import socket
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 import sqlalchemy as sa
 
 from adapters.sqlalchemy.data_sources import SqlAlchemyReportQueries
-from adapters.sqlalchemy.demo_data import load_demo_sales, sales
+from adapters.sqlalchemy.demo_data import sales
 from adapters.sqlalchemy.engine import create_engine
 from application.errors import DataSourceUnavailable, ReportQueryFailed
 from domain.parameters import ParameterSpec, ParameterType
@@ -26,20 +25,11 @@ READ_ONLY = "The query must be a read-only SELECT."
 
 
 @pytest.fixture
-async def data_url(database_url: str) -> str:
-    """A database holding the demo ``sales`` table with ``ROWS`` rows."""
-    await load_demo_sales(database_url, rows=ROWS)
-    return database_url
+def sales_rows() -> int:
+    return ROWS
 
 
-@pytest.fixture
-async def queries(data_url: str) -> AsyncIterator[SqlAlchemyReportQueries]:
-    queries = SqlAlchemyReportQueries({"demo": data_url}, timeout_seconds=2.0)
-    yield queries
-    await queries.close()
-
-
-async def sales_rows(url: str) -> list[tuple[object, ...]]:
+async def rows_in(url: str) -> list[tuple[object, ...]]:
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
@@ -127,11 +117,11 @@ async def test_more_than_one_statement_is_refused(
 async def test_a_writing_statement_is_refused_and_changes_nothing(
     queries: SqlAlchemyReportQueries, data_url: str, query: str
 ) -> None:
-    before = await sales_rows(data_url)
+    before = await rows_in(data_url)
     message = await refusal(queries, query)
     assert message == READ_ONLY or message.startswith("The report's query failed: ")
     assert "sales" not in message.replace("sales_", "")
-    assert await sales_rows(data_url) == before
+    assert await rows_in(data_url) == before
     assert len(before) == ROWS
 
 
