@@ -26,8 +26,10 @@ from pathlib import Path
 import redis
 
 from adapters.sqlalchemy.migrate import upgrade_database
-from application.generate_report import GenerateReportCommand
-from domain.jobs import Job, JobStatus
+from application.jobs.generate_report import GenerateReportCommand
+from domain.job_status import JobStatus
+from domain.jobs import Job
+from domain.principal import GENERATE_SCOPE, Principal
 from domain.reports import (
     DeliveryChannel,
     DeliveryMode,
@@ -81,9 +83,8 @@ async def run_job(env: dict[str, str], file_format: str) -> tuple[Job, float, fl
         async with container.unit_of_work() as uow:
             await uow.reports.add(REPORT)
             await uow.commit()
-        now = container.clock().now()
-        token = container.token_issuer().issue("benchmark", [], ["reports:generate"], 600, now)
-        command = GenerateReportCommand(token=token, report_id=REPORT.id, format=file_format)
+        caller = Principal("benchmark", scopes=frozenset({GENERATE_SCOPE}))
+        command = GenerateReportCommand(caller, report_id=REPORT.id, format=file_format)
         job_id = (await container.generate_report().execute(command)).job_id
         wall_seconds, peak_kib = await asyncio.to_thread(run_burst_worker, env)
         async with container.unit_of_work() as uow:

@@ -7,15 +7,17 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self
 
-from application.errors import (
+from application.common.errors import (
     AuthenticationFailed,
     JobAlreadyQueued,
     SchedulerUnavailable,
     StorageUnavailable,
 )
-from application.ports import JobMessage, JobQuery, ReportChange
-from domain.jobs import Job, JobStatus
+from application.jobs.ports import JobMessage, JobQuery
+from domain.job_status import JobStatus
+from domain.jobs import Job
 from domain.principal import Principal
+from domain.report_changes import ReportChange
 from domain.reports import ReportConfiguration
 
 
@@ -107,9 +109,9 @@ class FakeJobRepository:
         job = self._staged.get(job_id)
         return copy.deepcopy(job) if job else None
 
-    async def update(self, job: Job, *, expected_status: JobStatus | None = None) -> bool:
+    async def save(self, job: Job, *, if_status: JobStatus) -> bool:
         stored = self._staged.get(job.id)
-        if stored is None or (expected_status is not None and stored.status is not expected_status):
+        if stored is None or stored.status is not if_status:
             return False
         self._staged[job.id] = copy.deepcopy(job)
         return True
@@ -162,8 +164,10 @@ class FakeUnitOfWork:
         self.fail_on_commit = False
         self.commits = 0
         self.rollbacks = 0
+        self.transactions = 0
 
     async def __aenter__(self) -> Self:
+        self.transactions += 1
         self._reports = dict(self.database.reports)
         self._jobs = dict(self.database.jobs)
         self.reports = FakeReportRepository(self._reports)
@@ -199,6 +203,7 @@ class FakeScheduler:
         self.scheduled: list[JobMessage] = []
         self.already_queued: set[str] = set()
         self.fail = False
+        self.running = False
 
     async def enqueue(self, message: JobMessage) -> None:
         if self.fail:
@@ -210,3 +215,9 @@ class FakeScheduler:
     async def ping(self) -> None:
         if self.fail:
             raise SchedulerUnavailable("The job queue is not answering.")
+
+    async def start(self) -> None:
+        self.running = True
+
+    async def stop(self) -> None:
+        self.running = False

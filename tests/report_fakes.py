@@ -6,8 +6,14 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import BinaryIO
 
-from application.errors import ReportQueryFailed, ResultStoreUnavailable
-from application.report_ports import Row, StoredFile
+from application.common.errors import (
+    ReportQueryFailed,
+    ResultMissing,
+    ResultStoreUnavailable,
+    UnknownDataSource,
+)
+from application.jobs.file_ports import StoredFile
+from application.reports.ports import Row
 from domain.parameters import JsonScalar, ParameterSpec
 from domain.reports import OutputFormat
 
@@ -41,9 +47,12 @@ class FakeReportQueries:
         self.before_batch: Callable[[int], object] | None = None
         self.calls: list[dict[str, JsonScalar]] = []
         self.refusal: str | None = None
+        self.data_sources = {"demo"}
         self.checked: list[str] = []
 
     async def check(self, data_source: str, query: str, declared: Sequence[ParameterSpec]) -> None:
+        if data_source not in self.data_sources:
+            raise UnknownDataSource(data_source)
         self.checked.append(query)
         if self.refusal:
             raise ReportQueryFailed(self.refusal)
@@ -121,6 +130,8 @@ class InMemoryResultStore:
                 self.abandoned += 1
 
     async def read(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+        if key not in self.files:
+            raise ResultMissing(key)
         data = self.files[key]
         yield data[start : (len(data) if end is None else end + 1)]
 

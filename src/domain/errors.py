@@ -63,7 +63,8 @@ class ResultExpired(DomainError):
 
 
 class InvalidReportConfiguration(DomainError):
-    """A report configuration breaks a rule; ``field`` names the part at fault."""
+    """A report configuration breaks a rule; ``field`` names the part at fault, in the
+    domain's terms (``delivery_targets[0].mode``)."""
 
     def __init__(self, message: str, *, field: str) -> None:
         super().__init__(message)

@@ -1,42 +1,18 @@
-"""Report jobs: one asynchronous generation, its status and the moves between them."""
+"""Report jobs: one asynchronous generation for one caller, and the rules of its life."""
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from domain.errors import InvalidJobTransition
+from domain.job_results import StoredResult
+from domain.job_status import JobStatus
 from domain.parameters import JsonScalar
 from domain.principal import Principal
 from domain.reports import OutputFormat, ReportRequest
 
-
-class JobStatus(StrEnum):
-    """The status of a job, exactly as stored in ``JobExecutionLog.status``."""
-
-    QUEUED = "Queued"
-    RUNNING = "Running"
-    SUCCEEDED = "Succeeded"
-    FAILED = "Failed"
-    CANCELLED = "Cancelled"
-
-    @property
-    def is_finished(self) -> bool:
-        """Succeeded, Failed and Cancelled are final."""
-        return self in _FINISHED
-
-
-_FINISHED = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
-
-_ALLOWED_MOVES: dict[JobStatus, frozenset[JobStatus]] = {
-    JobStatus.QUEUED: frozenset({JobStatus.RUNNING, JobStatus.CANCELLED, JobStatus.FAILED}),
-    JobStatus.RUNNING: frozenset(
-        {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.QUEUED}
-    ),
-    JobStatus.SUCCEEDED: frozenset(),
-    JobStatus.FAILED: frozenset(),
-    JobStatus.CANCELLED: frozenset(),
-}
+#: Why a job fails when its worker died while running it ``max_attempts`` times.
+ABANDONED_REASON = "The worker running this job stopped responding."
 
 
 def new_job_id() -> str:
@@ -44,21 +20,13 @@ def new_job_id() -> str:
     return str(uuid.uuid4())
 
 
-@dataclass(frozen=True, slots=True)
-class StoredResult:
-    """The file a succeeded job produced, as kept in the result store."""
-
-    key: str
-    file_name: str
-    content_type: str
-    size_bytes: int
-    sha256: str
-    row_count: int
-
-
 @dataclass(slots=True)
 class Job:
-    """One run of a report for one caller, as recorded in ``JobExecutionLog``."""
+    """One run of a report for one caller: its request, its status and how it got there.
+
+    The job owns its moves between statuses; a move its status does not allow
+    raises ``InvalidJobTransition``.
+    """
 
     id: str
     report_id: str
@@ -137,6 +105,33 @@ class Job:
         self._move(JobStatus.QUEUED)
         self.lease_expires_at = None
 
+    def is_abandoned(self, now: datetime) -> bool:
+        """``Running``, but its worker stopped renewing the lease: the worker died."""
+        return (
+            self.status is JobStatus.RUNNING
+            and self.lease_expires_at is not None
+            and self.lease_expires_at <= now
+        )
+
+    def recover_abandoned(self, now: datetime, max_attempts: int) -> None:
+        """An abandoned job goes back to the queue, or fails once it used ``max_attempts``."""
+        if not self.is_abandoned(now):
+            raise InvalidJobTransition(f"A {self.status.value} job under lease is not abandoned.")
+        self._requeue_or_give_up(ABANDONED_REASON, now, max_attempts)
+
+    def retry_later(self, reason: str, now: datetime, max_attempts: int) -> None:
+        """A transient failure (something did not answer): back to the queue, or failed
+        with ``reason`` once the job used ``max_attempts``."""
+        self._requeue_or_give_up(
+            f"{reason} Gave up after {self.attempts} attempts.", now, max_attempts
+        )
+
+    def _requeue_or_give_up(self, reason: str, now: datetime, max_attempts: int) -> None:
+        if self.attempts >= max_attempts:
+            self.fail(reason, now)
+        else:
+            self.requeue()
+
     def discard_result(self) -> None:
         """The result expired and its file is deleted; the job's history stays."""
         self.result = None
@@ -154,6 +149,6 @@ class Job:
         )
 
     def _move(self, target: JobStatus) -> None:
-        if target not in _ALLOWED_MOVES[self.status]:
+        if not self.status.may_become(target):
             raise InvalidJobTransition(f"A {self.status.value} job cannot become {target.value}.")
         self.status = target

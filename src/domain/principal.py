@@ -1,4 +1,4 @@
-"""Who is calling: the identity a verified token vouches for."""
+"""Who is calling, and what the caller may do: each permission rule once."""
 
 from dataclasses import dataclass, field
 
@@ -16,16 +16,41 @@ class Principal:
     roles: frozenset[str] = field(default_factory=frozenset)
     scopes: frozenset[str] = field(default_factory=frozenset)
 
-    def has_scope(self, scope: str) -> bool:
-        """True when the token granted ``scope``."""
-        return scope in self.scopes
+    @classmethod
+    def operator(cls, name: str) -> "Principal":
+        """The operator at the machine (the command line): an administrator.
+
+        Whoever can run the commands against the service's settings already
+        holds its keys and database; the audit trail names them ``operator:<name>``.
+        """
+        return cls(f"operator:{name}", scopes=frozenset({ADMIN_SCOPE}))
 
     @property
     def is_admin(self) -> bool:
         """Administrators manage report configurations and read every job."""
         return ADMIN_SCOPE in self.scopes
 
-    def require_scope(self, scope: str) -> None:
-        """Raise ``PermissionDenied`` unless the token granted ``scope``."""
-        if not self.has_scope(scope):
-            raise PermissionDenied(f"The token lacks the '{scope}' scope.")
+    @property
+    def may_generate(self) -> bool:
+        """Generating reports (and reading one's own jobs) needs ``reports:generate``."""
+        return GENERATE_SCOPE in self.scopes
+
+    def holds_any_role(self, roles: frozenset[str]) -> bool:
+        """True when ``roles`` is empty (no restriction) or shares a role with the caller."""
+        return not roles or bool(roles & self.roles)
+
+    def ensure_may_generate(self) -> None:
+        """``PermissionDenied`` unless the caller may generate reports."""
+        if not self.may_generate:
+            raise PermissionDenied(f"The token lacks the '{GENERATE_SCOPE}' scope.")
+
+    def ensure_may_read_jobs(self) -> None:
+        """``PermissionDenied`` unless the caller may read jobs: generators (their own)
+        and administrators (all)."""
+        if not (self.may_generate or self.is_admin):
+            raise PermissionDenied(f"The token lacks the '{GENERATE_SCOPE}' scope.")
+
+    def ensure_admin(self) -> None:
+        """``PermissionDenied`` unless the caller manages report configurations."""
+        if not self.is_admin:
+            raise PermissionDenied(f"The token lacks the '{ADMIN_SCOPE}' scope.")

@@ -13,7 +13,11 @@ MAX_NAME_LENGTH = 200
 
 
 def validate_report(report: ReportConfiguration) -> None:
-    """Raise ``InvalidReportConfiguration``, naming the field, at the first broken rule."""
+    """Raise ``InvalidReportConfiguration`` at the first broken rule.
+
+    The error names the part at fault in the domain's own terms (``data_source``,
+    ``delivery_targets[0].mode``); the edge that received it says it in its own.
+    """
     _check(
         bool(REPORT_ID.match(report.id)),
         "id",
@@ -25,17 +29,17 @@ def validate_report(report: ReportConfiguration) -> None:
         "name",
         f"The name must be 1 to {MAX_NAME_LENGTH} characters.",
     )
-    _check(bool(report.data_source.strip()), "dataSource", "A data source is required.")
+    _check(bool(report.data_source.strip()), "data_source", "A data source is required.")
     _check(bool(report.query.strip()), "query", "A query is required.")
     _check(bool(report.formats), "formats", "At least one format is required.")
     _check(len(set(report.formats)) == len(report.formats), "formats", "A format is listed twice.")
     _check(
         bool(report.delivery_targets),
-        "deliveryTargets",
+        "delivery_targets",
         "At least one delivery target is required.",
     )
     for index, target in enumerate(report.delivery_targets):
-        field = f"deliveryTargets[{index}]"
+        field = f"delivery_targets[{index}]"
         if target.channel is DeliveryChannel.API_RESPONSE:
             _check(
                 target.mode is not None,
@@ -78,7 +82,7 @@ def _check_parameters(report: ReportConfiguration) -> None:
         if spec.type is ParameterType.ENUM:
             _check(
                 bool(spec.allowed_values),
-                f"{field}.allowedValues",
+                f"{field}.allowed_values",
                 "An enum parameter needs its allowed values.",
             )
         if spec.default is not None:

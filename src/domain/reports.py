@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from domain.errors import InvalidReportRequest, PermissionDenied, ReportNotAsynchronous
 from domain.parameters import JsonScalar, ParameterSpec, resolve_parameters
-from domain.principal import GENERATE_SCOPE, Principal
+from domain.principal import Principal
 
 
 class DeliveryChannel(StrEnum):
@@ -83,20 +83,14 @@ class ReportConfiguration:
 
     def is_visible_to(self, principal: Principal) -> bool:
         """Administrators see every report; other callers the reports they may generate."""
-        if principal.is_admin:
-            return True
-        if not principal.has_scope(GENERATE_SCOPE):
-            return False
-        return not self.allowed_roles or bool(self.allowed_roles & principal.roles)
+        return principal.is_admin or (
+            principal.may_generate and principal.holds_any_role(self.allowed_roles)
+        )
 
-    def ensure_can_be_generated_by(self, principal: Principal) -> None:
-        """Raise ``PermissionDenied`` unless ``principal`` may generate this report.
-
-        Needs the ``reports:generate`` scope and, when ``allowed_roles`` is not
-        empty, one of those roles.
-        """
-        principal.require_scope(GENERATE_SCOPE)
-        if self.allowed_roles and not self.allowed_roles & principal.roles:
+    def ensure_roles_allow(self, principal: Principal) -> None:
+        """``PermissionDenied`` unless ``allowed_roles`` is empty or names one of the
+        caller's roles (the scope to generate is the principal's own rule)."""
+        if not principal.holds_any_role(self.allowed_roles):
             raise PermissionDenied("None of the caller's roles may generate this report.")
 
     def ensure_supports_async_generation(self) -> None:

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from application.errors import ServiceUnavailable
+from application.common.errors import ServiceUnavailable
 from entrypoints import commands
 from entrypoints.settings import Settings, SettingsError
 

@@ -1,11 +1,13 @@
 """What each ``reportgen`` command does, given checked settings."""
 
+import getpass
 import sys
 
 import uvicorn
 from arq.worker import run_worker
 
 from adapters.sqlalchemy.migrate import upgrade_database
+from domain.principal import Principal
 from entrypoints.container import build_container
 from entrypoints.demo import seed_demo
 from entrypoints.lifecycle import stop_services
@@ -24,7 +26,7 @@ async def seed(settings: Settings) -> int:
     """``reportgen demo seed``."""
     container = build_container(settings)
     try:
-        added, rows = await seed_demo(container)
+        added, rows = await seed_demo(container, Principal.operator(getpass.getuser()))
     finally:
         await stop_services(container)
     print(f"Demo data ready: {added} report(s) added, {rows} sales rows.")

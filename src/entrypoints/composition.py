@@ -1,8 +1,13 @@
 """Builders the container calls where an adapter needs a decision from the settings."""
 
+from collections.abc import Awaitable, Callable
+
 from adapters.jwt.dev_secret import load_or_create_secret
 from adapters.jwt.issuer import PyJwtTokenIssuer
 from adapters.jwt.verifier import PyJwtTokenVerifier
+from application.jobs.ports import JobHandler, JobMessage, JobRun
+from application.jobs.run_report_job import RunReportJobUseCase
+from application.jobs.sweep_jobs import SweepJobsUseCase
 from entrypoints.settings import Settings, SettingsError
 
 
@@ -13,16 +18,23 @@ def hs256_secret(settings: Settings) -> str:
 
 def build_token_verifier(settings: Settings) -> PyJwtTokenVerifier:
     """RS256/ES256 with the configured public key, else HS256 with the secret."""
+    leeway = round(settings.timeouts.jwt_leeway.total_seconds())
     if settings.jwt_public_key_file is not None:
         try:
             pem = settings.jwt_public_key_file.read_bytes()
             return PyJwtTokenVerifier.for_public_key_pem(
-                pem, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+                pem,
+                issuer=settings.jwt_issuer,
+                audience=settings.jwt_audience,
+                leeway_seconds=leeway,
             )
         except (OSError, ValueError) as exc:
             raise SettingsError(f"REPORTGEN_JWT_PUBLIC_KEY_FILE: {exc}") from exc
     return PyJwtTokenVerifier.for_secret(
-        hs256_secret(settings), issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        hs256_secret(settings),
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        leeway_seconds=leeway,
     )
 
 
@@ -36,3 +48,21 @@ def build_token_issuer(settings: Settings) -> PyJwtTokenIssuer:
     return PyJwtTokenIssuer(
         hs256_secret(settings), issuer=settings.jwt_issuer, audience=settings.jwt_audience
     )
+
+
+def job_handler(use_case: Callable[[], RunReportJobUseCase]) -> JobHandler:
+    """What a scheduler delivers a job to: a fresh ``RunReportJobUseCase`` per delivery."""
+
+    async def handle(message: JobMessage) -> JobRun:
+        return await use_case().execute(message)
+
+    return handle
+
+
+def sweep_handler(use_case: Callable[[], SweepJobsUseCase]) -> Callable[[bool], Awaitable[object]]:
+    """One sweep with a fresh ``SweepJobsUseCase``; ``True`` hands every queued job over."""
+
+    async def sweep(redeliver_all_queued: bool = False) -> object:
+        return await use_case().execute(redeliver_all_queued=redeliver_all_queued)
+
+    return sweep

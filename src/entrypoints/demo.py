@@ -1,9 +1,10 @@
 """The demo reports and data set loaded by ``reportgen demo seed``."""
 
 from adapters.sqlalchemy.demo_data import load_demo_sales
-from application.create_report import CreateReportCommand
+from application.reports.create_report import CreateReportCommand
 from domain.errors import ReportAlreadyExists
 from domain.parameters import ParameterSpec, ParameterType
+from domain.principal import Principal
 from domain.reports import (
     DeliveryChannel,
     DeliveryMode,
@@ -12,9 +13,6 @@ from domain.reports import (
     ReportConfiguration,
 )
 from entrypoints.container import Container
-
-#: Stands for a token: the local operator's verifier accepts any (see LocalOperatorVerifier).
-LOCAL_OPERATOR = "local-operator"
 
 SALES_QUERY = """\
 SELECT id, sale_date, region, product, quantity, unit_price, amount
@@ -64,20 +62,18 @@ DEMO_REPORTS = (
 )
 
 
-async def seed_demo(container: Container) -> tuple[int, int]:
+async def seed_demo(container: Container, operator: Principal) -> tuple[int, int]:
     """Load the demo sales data set, then add the demo reports that are missing.
 
     The reports go through the same use case (and checks) as ``POST
-    /api/v1/reports``, as the local operator. Safe to run again: existing
-    reports are left as they are. Returns the reports added and the sales rows.
+    /api/v1/reports``, as ``operator``. Safe to run again: existing reports are
+    left as they are. Returns the reports added and the sales rows.
     """
     rows = await load_demo_sales(container.settings().data_sources["demo"])
     added = 0
     for report in DEMO_REPORTS:
         try:
-            await container.operator_create_report().execute(
-                CreateReportCommand(token=LOCAL_OPERATOR, report=report)
-            )
+            await container.create_report().execute(CreateReportCommand(operator, report))
         except ReportAlreadyExists:
             continue
         added += 1

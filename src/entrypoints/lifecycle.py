@@ -1,29 +1,41 @@
 """Starting and stopping what the container holds, for the app and the worker alike."""
 
-from adapters.arq.scheduler import ArqJobScheduler
-from adapters.inprocess.scheduler import InProcessJobScheduler
+import logging
+from typing import Protocol
+
 from entrypoints.container import Container
+
+logger = logging.getLogger(__name__)
+
+
+class Service(Protocol):
+    """Something that holds connections or tasks: started before use, stopped at the end."""
+
+    async def start(self) -> None:
+        """Begin (the embedded runner starts its workers and its sweep)."""
+        ...
+
+    async def stop(self) -> None:
+        """Release connections and tasks; safe to call when never started."""
+        ...
+
+
+def _services(container: Container) -> list[Service]:
+    services: list[Service] = container.services()
+    return services
 
 
 async def start_services(container: Container) -> None:
-    """Start the in-process job runner and its sweep when jobs run inside this process.
-
-    The first sweep runs at once and hands every job still ``Queued`` to the
-    runner again: an in-process queue does not survive a restart.
-    """
-    scheduler = container.scheduler()
-    if isinstance(scheduler, InProcessJobScheduler):
-        await scheduler.start()
-        container.in_process_sweeper().start()
+    """Start the container's services in order (the database first, the scheduler last)."""
+    for service in _services(container):
+        await service.start()
 
 
 async def stop_services(container: Container) -> None:
-    """Stop the job runner and the sweep, close the Redis pool, the data sources and the engine."""
-    scheduler = container.scheduler()
-    if isinstance(scheduler, InProcessJobScheduler):
-        await container.in_process_sweeper().stop()
-        await scheduler.stop()
-    elif isinstance(scheduler, ArqJobScheduler):
-        await scheduler.close()
-    await container.report_queries().close()
-    await container.engine().dispose()
+    """Stop the container's services in reverse order; one that fails does not keep the
+    others from stopping."""
+    for service in reversed(_services(container)):
+        try:
+            await service.stop()
+        except Exception:
+            logger.exception("%s did not stop cleanly.", type(service).__name__)

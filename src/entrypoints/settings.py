@@ -3,9 +3,13 @@
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from application.jobs.policy import JobPolicy, SweepPolicy
+from entrypoints.tuning import Runners, SettingsError, Timeouts, read_tuning
+
+__all__ = ["PREFIX", "Settings", "SettingsError"]
 
 PREFIX = "REPORTGEN_"
 MIN_SECRET_BYTES = 32
@@ -17,10 +21,6 @@ _DATABASE_SCHEMES = {
     "postgres": "postgresql+asyncpg",
     "postgresql+asyncpg": "postgresql+asyncpg",
 }
-
-
-class SettingsError(ValueError):
-    """A setting is missing or wrong; the message names the variable."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,8 +36,11 @@ class Settings:
     jwt_audience: str | None = None
     public_base_url: str | None = None
     results_url: str = ""
-    result_ttl: timedelta = timedelta(hours=24)
     data_sources: Mapping[str, str] = field(default_factory=dict)
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    jobs: JobPolicy = field(default_factory=JobPolicy)
+    sweep: SweepPolicy = field(default_factory=SweepPolicy)
+    runners: Runners = field(default_factory=Runners)
 
     @property
     def uses_redis(self) -> bool:
@@ -95,8 +98,8 @@ class Settings:
             jwt_audience=get("JWT_AUDIENCE"),
             public_base_url=_base_url(get("PUBLIC_BASE_URL")),
             results_url=_results_url(get("RESULTS_URL") or str(data_dir / "results")),
-            result_ttl=_seconds("REPORTGEN_RESULT_TTL_SECONDS", get("RESULT_TTL_SECONDS"), 86_400),
             data_sources=data_sources,
+            **read_tuning(get),
         )
 
 
@@ -115,14 +118,6 @@ def _results_url(url: str) -> str:
             "REPORTGEN_RESULTS_URL: only a directory (or file:// URL) is supported so far."
         )
     return url.removeprefix("file://")
-
-
-def _seconds(variable: str, value: str | None, default: int) -> timedelta:
-    if value is None:
-        return timedelta(seconds=default)
-    if not value.isdigit() or int(value) < 1:
-        raise SettingsError(f"{variable} must be a whole number of seconds, at least 1.")
-    return timedelta(seconds=int(value))
 
 
 def _redis_url(url: str | None) -> str | None:

@@ -12,10 +12,10 @@ import redis.asyncio as aioredis
 from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
-from adapters.arq.scheduler import QUEUE_NAME
+from adapters.arq.wire import QUEUE_NAME
 from adapters.sqlalchemy.migrate import upgrade_database
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
-from application.errors import StorageUnavailable
+from application.common.errors import StorageUnavailable
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from tests.fakes import FakeScheduler

@@ -44,4 +44,4 @@ async def queries(data_url: str) -> AsyncIterator[SqlAlchemyReportQueries]:
     """Report queries on ``data_url``, as the data source ``demo``."""
     queries = SqlAlchemyReportQueries({"demo": data_url}, timeout_seconds=2.0)
     yield queries
-    await queries.close()
+    await queries.stop()

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from adapters.sqlalchemy.demo_data import load_demo_sales
 from adapters.sqlalchemy.migrate import upgrade_database
 from adapters.sqlalchemy.tables import job_execution_log
-from application.generate_report import GenerateReportCommand, JobAccepted
+from application.jobs.generate_report import GenerateReportCommand, JobAccepted
+from domain.principal import GENERATE_SCOPE, Principal
 from entrypoints.container import Container, build_container
 from entrypoints.demo import DEMO_REPORTS
 from entrypoints.lifecycle import stop_services
@@ -43,9 +44,8 @@ async def seeded_container(
 
 async def generate(container: Container, report_id: str = "report-123") -> JobAccepted:
     """Ask for a report through the real use case, as analyst ``alice``."""
-    now = container.clock().now()
-    token = container.token_issuer().issue("alice", ["analyst"], ["reports:generate"], 300, now)
-    command = GenerateReportCommand(token=token, report_id=report_id)
+    alice = Principal("alice", roles=frozenset({"analyst"}), scopes=frozenset({GENERATE_SCOPE}))
+    command = GenerateReportCommand(principal=alice, report_id=report_id)
     return await container.generate_report().execute(command)
 
 

@@ -13,16 +13,10 @@ import pytest
 from arq.jobs import Job, JobResult, deserialize_job
 from arq.worker import Worker, func
 
-from adapters.arq.scheduler import (
-    QUEUE_NAME,
-    RUN_REPORT_JOB,
-    ArqJobScheduler,
-    create_redis,
-    redis_settings,
-)
-from adapters.arq.serializer import deserialize, serialize
-from application.errors import JobAlreadyQueued, SchedulerUnavailable
-from application.ports import JobMessage
+from adapters.arq.scheduler import ArqJobScheduler, create_redis, redis_settings
+from adapters.arq.wire import QUEUE_NAME, RUN_REPORT_JOB, deserialize, serialize
+from application.common.errors import JobAlreadyQueued, SchedulerUnavailable
+from application.jobs.ports import JobMessage
 from tests.support.redis import HOST, PORT
 from tests.support.tcp import SilentServer, TcpForwarder
 
@@ -41,14 +35,14 @@ def a_message() -> JobMessage:
 
 @pytest.fixture
 async def scheduler(redis_url: str) -> AsyncIterator[ArqJobScheduler]:
-    scheduler = ArqJobScheduler(create_redis(redis_url))
+    scheduler = ArqJobScheduler(create_redis(redis_url, timeout_seconds=1.0), timeout_seconds=1.5)
     yield scheduler
-    await scheduler.close()
+    await scheduler.stop()
 
 
 async def stored_job(redis_url: str, job_id: str) -> tuple[bytes | None, float | None]:
     """The job's stored payload and its score in the queue."""
-    redis = create_redis(redis_url)
+    redis = create_redis(redis_url, timeout_seconds=1.0)
     try:
         return await redis.get(f"arq:job:{job_id}"), await redis.zscore(QUEUE_NAME, job_id)
     finally:
@@ -98,14 +92,16 @@ async def unreachable_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
 async def test_an_unreachable_redis_fails_fast_without_naming_the_url(
     unreachable_url: str, call: str
 ) -> None:
-    scheduler = ArqJobScheduler(create_redis(unreachable_url))
+    scheduler = ArqJobScheduler(
+        create_redis(unreachable_url, timeout_seconds=1.0), timeout_seconds=1.5
+    )
     started = time.monotonic()
     try:
         async with asyncio.timeout(5):  # fail, rather than hang, if nothing bounds the call
             with pytest.raises(SchedulerUnavailable) as raised:
                 await check(scheduler, call)
     finally:
-        await scheduler.close()
+        await scheduler.stop()
     assert time.monotonic() - started < 3
     assert "secret-pw" not in raised.value.message
     assert "127.0.0.1" not in raised.value.message
@@ -115,7 +111,8 @@ async def test_the_same_scheduler_recovers_when_redis_comes_back(redis_url: str)
     forwarder = TcpForwarder(HOST, PORT)
     await forwarder.start()
     database = redis_url.rsplit("/", 1)[1]
-    scheduler = ArqJobScheduler(create_redis(f"redis://127.0.0.1:{forwarder.port}/{database}"))
+    redis = create_redis(f"redis://127.0.0.1:{forwarder.port}/{database}", timeout_seconds=1.0)
+    scheduler = ArqJobScheduler(redis, timeout_seconds=1.5)
     try:
         await scheduler.enqueue(a_message())
         await forwarder.stop()
@@ -129,7 +126,7 @@ async def test_the_same_scheduler_recovers_when_redis_comes_back(redis_url: str)
         await scheduler.enqueue(after_recovery)
         await scheduler.ping()
     finally:
-        await scheduler.close()
+        await scheduler.stop()
         await forwarder.stop()
     assert (await stored_job(redis_url, after_recovery.job_id))[0] is not None
 

@@ -9,13 +9,14 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from adapters.inprocess.scheduler import InProcessJobScheduler
-from application.errors import SchedulerUnavailable
-from application.ports import JobMessage
-from domain.jobs import Job, JobStatus
+from application.common.errors import SchedulerUnavailable
+from application.jobs.ports import JobMessage
+from domain.job_status import JobStatus
+from domain.jobs import Job
+from entrypoints.composition import job_handler
 from entrypoints.container import Container
 from entrypoints.demo import DEMO_REPORTS
 from entrypoints.http.app import create_app
-from entrypoints.jobs import in_process_handler
 from entrypoints.lifecycle import start_services, stop_services
 from tests.integration.seeded import generate, seeded_container
 
@@ -30,7 +31,7 @@ async def container(tmp_path: Path) -> AsyncIterator[Container]:
 
 @pytest.fixture
 def job_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    caplog.set_level(logging.INFO, logger="entrypoints.jobs")
+    caplog.set_level(logging.INFO, logger="application.jobs.run_report_job")
     return caplog
 
 
@@ -65,8 +66,8 @@ async def test_a_job_whose_row_is_committed_late_is_run_once_the_row_is_there(
     async def finished() -> bool:
         return await status_of(container, job.id) in FINISHED
 
-    again_in = await in_process_handler(container.run_report_job)(message)
-    assert again_in == container.job_policy().missing_row_retry
+    run = await job_handler(container.run_report_job)(message)
+    assert run.retry_in == container.settings().jobs.missing_row_retry
 
     await start_services(container)
     try:

@@ -17,8 +17,10 @@ from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.migrate import alembic_config, current_revision, upgrade_database
 from adapters.sqlalchemy.tables import job_execution_log
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork, create_session_factory
-from application.ports import JobQuery
-from domain.jobs import Job, JobStatus, StoredResult
+from application.jobs.ports import JobQuery
+from domain.job_results import StoredResult
+from domain.job_status import JobStatus
+from domain.jobs import Job
 from tests.builders import queued_job
 
 NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
@@ -136,9 +138,10 @@ async def test_a_job_round_trips_through_lease_result_and_discarded_result(
     job.discard_result()
     states.append(replace(job))
     loaded: list[Job] = []
-    for state in states:
+    before = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.SUCCEEDED)
+    for state, stored_status in zip(states, before, strict=True):
         async with SqlAlchemyUnitOfWork(sessions) as uow:
-            assert await uow.jobs.update(state)
+            assert await uow.jobs.save(state, if_status=stored_status)
             await uow.commit()
         loaded.append(await load(sessions, job.id))
     assert loaded == states
@@ -157,7 +160,7 @@ async def test_discarding_a_result_clears_every_result_column(
     await save(sessions, job)
     job.discard_result()
     async with SqlAlchemyUnitOfWork(sessions) as uow:
-        await uow.jobs.update(job)
+        assert await uow.jobs.save(job, if_status=JobStatus.SUCCEEDED)
         await uow.commit()
     names = ("result_key", "result_file_name", "result_content_type", "result_size")
     columns = [job_execution_log.c[name] for name in (*names, "result_sha256", "row_count")]
@@ -179,7 +182,7 @@ async def test_of_two_concurrent_claims_of_a_queued_job_exactly_one_wins(
             assert mine is not None
             await both_read.wait()  # both hold a Queued copy before either writes
             mine.start(NOW, NOW + timedelta(minutes=5))
-            won = await uow.jobs.update(mine, expected_status=JobStatus.QUEUED)
+            won = await uow.jobs.save(mine, if_status=JobStatus.QUEUED)
             await uow.commit()
             return won
 
@@ -200,18 +203,18 @@ async def test_a_worker_write_expecting_running_loses_to_a_cancellation(
         cancelled = await uow.jobs.get(job.id)
         assert cancelled is not None
         cancelled.cancel(NOW + timedelta(minutes=1))
-        assert await uow.jobs.update(cancelled, expected_status=JobStatus.RUNNING)
+        assert await uow.jobs.save(cancelled, if_status=JobStatus.RUNNING)
         await uow.commit()
     worker_copy.record_progress(500, 50.0, NOW + timedelta(minutes=10))
     async with SqlAlchemyUnitOfWork(sessions) as uow:
-        assert not await uow.jobs.update(worker_copy, expected_status=JobStatus.RUNNING)
+        assert not await uow.jobs.save(worker_copy, if_status=JobStatus.RUNNING)
         await uow.commit()
     assert await load(sessions, job.id) == cancelled
 
 
-async def test_updating_a_job_that_is_not_stored_writes_nothing(sessions: Sessions) -> None:
+async def test_saving_a_job_that_is_not_stored_writes_nothing(sessions: Sessions) -> None:
     async with SqlAlchemyUnitOfWork(sessions) as uow:
-        assert not await uow.jobs.update(queued_job(NOW))
+        assert not await uow.jobs.save(queued_job(NOW), if_status=JobStatus.QUEUED)
 
 
 async def listed(sessions: Sessions, query: JobQuery) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 
 from adapters.rendering.xlsx_writer import XlsxFormatWriter
 from adapters.results import LocalResultStore
-from application.errors import ResultStoreUnavailable
+from application.common.errors import ResultMissing, ResultStoreUnavailable
 
 KEY = "2b6f0c1e-5c1d-4f7e-9a55-0c3f2b8d9e10.csv"
 CONTENT = bytes(range(256)) * 2_400  # 600 KiB: three chunks
@@ -70,7 +70,7 @@ async def test_a_reader_never_sees_a_partial_file(tmp_path: Path) -> None:
     async with store.create(KEY) as upload:
         upload.file.write(CONTENT[:1000])
         upload.file.flush()
-        with pytest.raises(KeyError):
+        with pytest.raises(ResultMissing):
             await read_all(store, KEY)
         await upload.commit()
     old_reader = store.read(KEY)
@@ -139,7 +139,7 @@ async def test_delete_removes_a_file_and_ignores_a_missing_one(tmp_path: Path) -
     await store.delete(KEY)
     await store.delete(KEY)
     assert not await store.exists(KEY)
-    with pytest.raises(KeyError):
+    with pytest.raises(ResultMissing):
         await read_all(store, KEY)
 
 
@@ -147,7 +147,7 @@ async def test_a_missing_directory_means_no_file_yet(tmp_path: Path) -> None:
     store = LocalResultStore(tmp_path / "never-created")
     assert not await store.exists(KEY)
     await store.delete(KEY)
-    with pytest.raises(KeyError):
+    with pytest.raises(ResultMissing):
         await read_all(store, KEY)
 
 

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.sqlalchemy.migrate import current_revision
 from adapters.sqlalchemy.tables import report_history
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork, create_session_factory
-from application.ports import ReportChange
 from domain.parameters import ParameterSpec, ParameterType
+from domain.report_changes import ChangeAction, ReportChange
 from domain.reports import (
     DeliveryChannel,
     DeliveryMode,
@@ -128,17 +128,26 @@ async def test_the_history_reads_back_oldest_first_and_outlives_the_report(
 ) -> None:
     first, second = a_report(1), edited(a_report(1))
     changes = [
-        ReportChange("report-123", "created", "alice", CREATED, 1, first),
+        ReportChange("report-123", ChangeAction.CREATED, "alice", CREATED, 1, first),
         ReportChange(
-            "report-123", "updated", "bob", datetime(2025, 2, 3, 14, tzinfo=CEST), 2, second
+            "report-123",
+            ChangeAction.UPDATED,
+            "bob",
+            datetime(2025, 2, 3, 14, tzinfo=CEST),
+            2,
+            second,
         ),
-        ReportChange("report-123", "deleted", "alice", datetime(2025, 2, 4, tzinfo=UTC), 2, None),
+        ReportChange(
+            "report-123", ChangeAction.DELETED, "alice", datetime(2025, 2, 4, tzinfo=UTC), 2, None
+        ),
     ]
     await stored(uow, first)
     async with uow:
         for change in changes:
             await uow.history.record(change)
-        await uow.history.record(ReportChange("report-9", "created", "carol", CREATED, 1, None))
+        await uow.history.record(
+            ReportChange("report-9", ChangeAction.CREATED, "carol", CREATED, 1, None)
+        )
         assert await uow.reports.remove("report-123", expected_version=1)
         await uow.commit()
     async with uow:
@@ -154,7 +163,9 @@ async def test_the_history_reads_back_oldest_first_and_outlives_the_report(
 async def test_the_history_keeps_a_report_saved_without_times(uow: SqlAlchemyUnitOfWork) -> None:
     report = replace(a_report(), created_at=None, updated_at=None)
     async with uow:
-        await uow.history.record(ReportChange("report-123", "created", "alice", CREATED, 1, report))
+        await uow.history.record(
+            ReportChange("report-123", ChangeAction.CREATED, "alice", CREATED, 1, report)
+        )
         await uow.commit()
     async with uow:
         assert [change.report for change in await uow.history.of("report-123")] == [report]
@@ -164,7 +175,9 @@ async def test_a_deleted_change_stores_no_document(
     uow: SqlAlchemyUnitOfWork, engine: AsyncEngine
 ) -> None:
     async with uow:
-        await uow.history.record(ReportChange("report-123", "deleted", "alice", CREATED, 3, None))
+        await uow.history.record(
+            ReportChange("report-123", ChangeAction.DELETED, "alice", CREATED, 3, None)
+        )
         await uow.commit()
     async with engine.connect() as connection:
         document = await connection.scalar(

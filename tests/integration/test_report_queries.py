@@ -16,7 +16,7 @@ from adapters.sqlalchemy.data_source_errors import classify_query_error
 from adapters.sqlalchemy.data_sources import SqlAlchemyReportQueries
 from adapters.sqlalchemy.demo_data import load_demo_sales, sales
 from adapters.sqlalchemy.engine import create_engine
-from application.errors import DataSourceUnavailable, ReportQueryFailed
+from application.common.errors import DataSourceUnavailable, ReportQueryFailed
 from domain.parameters import JsonScalar, ParameterSpec, ParameterType
 from entrypoints.demo import SALES_PARAMETERS, SALES_QUERY
 from tests.support.tcp import SilentServer
@@ -99,7 +99,7 @@ async def test_datetime_parameters_are_bound_as_aware_datetimes(postgres_url: st
     try:
         batches, _ = await fetch(queries, query, {"at": "2024-01-01T10:00:00Z"}, declared)
     finally:
-        await queries.close()
+        await queries.stop()
     assert batches == [[[True]]]
 
 
@@ -160,7 +160,7 @@ async def test_postgres_runs_the_query_in_a_read_only_transaction(postgres_url: 
         with pytest.raises(ReportQueryFailed, match="read-only transaction"):
             await fetch(queries, "SELECT wipe_sales() AS wiped")
     finally:
-        await queries.close()
+        await queries.stop()
     assert await count_sales(postgres_url) == 100
 
 
@@ -173,7 +173,7 @@ async def test_a_query_cannot_switch_sqlite_read_only_mode_off(sqlite_url: str) 
         with pytest.raises(ReportQueryFailed, match="readonly"):
             await fetch(queries, "DELETE FROM sales")
     finally:
-        await queries.close()
+        await queries.stop()
     assert await count_sales(sqlite_url) == 100
 
 
@@ -185,7 +185,7 @@ async def test_a_huge_result_streams_at_once_and_a_slow_count_gives_up(data_url:
             assert source.total_rows is None
             first = await anext(source.batches())
     finally:
-        await queries.close()
+        await queries.stop()
     assert [row[0] for row in first] == list(range(1, 11))
     assert time.monotonic() - started < 5
 
@@ -221,7 +221,7 @@ async def assert_unavailable_quickly(url: str) -> None:
         with pytest.raises(DataSourceUnavailable) as failure:
             await asyncio.wait_for(fetch(queries, "SELECT 1", declared=()), timeout=10)
     finally:
-        await queries.close()
+        await queries.stop()
     assert time.monotonic() - started < 4
     assert failure.value.message == "The data source 'demo' is unavailable."
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from adapters.sqlalchemy.data_sources import SqlAlchemyReportQueries
 from adapters.sqlalchemy.demo_data import sales
 from adapters.sqlalchemy.engine import create_engine
-from application.errors import DataSourceUnavailable, ReportQueryFailed
+from application.common.errors import DataSourceUnavailable, ReportQueryFailed
 from domain.parameters import ParameterSpec, ParameterType
 from entrypoints.demo import SALES_PARAMETERS, SALES_QUERY
 
@@ -142,6 +142,6 @@ async def test_a_closed_port_is_unavailable_within_seconds() -> None:
         with pytest.raises(DataSourceUnavailable) as failure:
             await asyncio.wait_for(queries.check("demo", "SELECT 1", ()), timeout=10)
     finally:
-        await queries.close()
+        await queries.stop()
     assert time.monotonic() - started < 4
     assert failure.value.message == "The data source 'demo' is unavailable."

@@ -15,13 +15,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sqlalchemy.demo_data import load_demo_sales
-from adapters.sqlalchemy.engine import create_engine, ping
+from adapters.sqlalchemy.engine import SqlAlchemyDatabase, create_engine
 from adapters.sqlalchemy.migrate import alembic_config, current_revision, upgrade_database
 from adapters.sqlalchemy.tables import job_execution_log, metadata
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork, create_session_factory
-from application.errors import StorageUnavailable
+from application.common.errors import StorageUnavailable
 from domain.errors import ReportNotFound
-from domain.jobs import Job, JobStatus, new_job_id
+from domain.job_status import JobStatus
+from domain.jobs import Job, new_job_id
 from domain.parameters import ParameterSpec, ParameterType
 from domain.reports import (
     DeliveryChannel,
@@ -112,7 +113,7 @@ async def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_foreign_keys(sqlite
 
 async def test_sqlite_engine_creates_the_missing_data_directory(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'var' / 'data' / 'db.sqlite3'}")
-    await ping(engine)
+    await SqlAlchemyDatabase(engine, timeout_seconds=2.0).ping()
     await engine.dispose()
     assert (tmp_path / "var" / "data" / "db.sqlite3").is_file()
 
@@ -146,7 +147,7 @@ async def test_job_round_trips_with_aware_utc_times(uow: SqlAlchemyUnitOfWork) -
         )
         loaded.rows_written, loaded.progress_percent = 250, 42.5
         loaded.fail("The data source did not answer.", datetime(2025, 3, 4, 10, 32, tzinfo=UTC))
-        await uow.jobs.update(loaded)
+        assert await uow.jobs.save(loaded, if_status=JobStatus.QUEUED)
         await uow.commit()
     async with uow:
         updated = await uow.jobs.get(job.id)
@@ -238,7 +239,7 @@ async def test_a_closed_postgres_port_fails_fast_with_storage_unavailable() -> N
         async with SqlAlchemyUnitOfWork(create_session_factory(engine)) as uow:
             await uow.jobs.get(new_job_id())
     with pytest.raises(StorageUnavailable):
-        await ping(engine)
+        await SqlAlchemyDatabase(engine, timeout_seconds=2.0).ping()
     await engine.dispose()
     assert time.monotonic() - started < 3
     assert "127.0.0.1" not in raised.value.message
@@ -276,10 +277,10 @@ async def test_sqlite_engine_recovers_once_the_file_can_be_opened(tmp_path: Path
     blocker.write_text("not a directory")
     engine = create_engine(f"sqlite+aiosqlite:///{blocker / 'db.sqlite3'}")
     with pytest.raises(StorageUnavailable):
-        await ping(engine)
+        await SqlAlchemyDatabase(engine, timeout_seconds=2.0).ping()
     blocker.unlink()
     blocker.mkdir()
-    await ping(engine)
+    await SqlAlchemyDatabase(engine, timeout_seconds=2.0).ping()
     await engine.dispose()
 
 

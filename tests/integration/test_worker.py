@@ -2,7 +2,8 @@
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -13,15 +14,13 @@ from arq.jobs import Job, JobResult, JobStatus
 from arq.worker import create_worker
 from dependency_injector import providers
 
-from adapters.arq.scheduler import QUEUE_NAME, RUN_REPORT_JOB
-from adapters.arq.serializer import deserialize
+from adapters.arq.wire import QUEUE_NAME, RUN_REPORT_JOB, deserialize
 from adapters.sqlalchemy.data_sources import SqlAlchemyReportQueries
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
-from application.errors import StorageUnavailable
-from application.ports import JobMessage
-from application.run_report_job import JobRunPolicy
+from application.common.errors import StorageUnavailable
+from application.jobs.policy import JobPolicy
+from application.jobs.ports import JobMessage
 from entrypoints.container import Container
-from entrypoints.jobs import run_report_job
 from entrypoints.worker import worker_settings
 from tests.integration.seeded import SALES_ROWS, generate, job_rows, seeded_container
 
@@ -43,6 +42,14 @@ class CommitFailsUnitOfWork(SqlAlchemyUnitOfWork):
 async def container(tmp_path: Path, redis_url: str) -> AsyncIterator[Container]:
     async with seeded_container(tmp_path, {"REPORTGEN_REDIS_URL": redis_url}) as container:
         yield container
+
+
+def run_report_job(container: Container) -> Callable[..., Awaitable[str]]:
+    """The job function the worker registers, as arq calls it: ``(ctx, job_id, requested_at)``."""
+    [function] = worker_settings(container.settings(), container)["functions"]
+    assert function.name == RUN_REPORT_JOB
+    job_function: Callable[..., Awaitable[str]] = function.coroutine
+    return job_function
 
 
 async def run_worker(
@@ -77,9 +84,9 @@ async def test_a_second_delivery_of_a_finished_job_does_nothing(container: Conta
     accepted = await generate(container)
     await run_worker(container, accepted.job_id)
     [before] = await job_rows(container)
-    ctx = {"container": container, "job_try": 2}
+    ctx = {"job_try": 2}
 
-    outcome = await run_report_job(ctx, accepted.job_id, accepted.created_at.isoformat())
+    outcome = await run_report_job(container)(ctx, accepted.job_id, accepted.created_at.isoformat())
 
     assert outcome == "already_handled"
     assert await job_rows(container) == [before]
@@ -97,7 +104,8 @@ async def test_a_job_whose_commit_failed_after_the_enqueue_is_dropped_by_the_wor
 
     [job_key] = await container.redis().keys("arq:job:*")
     assert await job_rows(container) == []
-    container.job_policy.override(providers.Object(JobRunPolicy(row_grace_period=timedelta(0))))
+    no_grace = replace(container.settings(), jobs=JobPolicy(row_grace_period=timedelta(0)))
+    container.settings.override(providers.Object(no_grace))
     status, result = await run_worker(container, job_key.decode().removeprefix("arq:job:"))
 
     assert status is JobStatus.complete
@@ -121,13 +129,13 @@ async def test_a_job_whose_row_is_not_visible_yet_goes_back_to_the_queue_deferre
 async def test_the_job_function_looks_for_a_missing_row_again_after_a_short_fixed_delay(
     container: Container,
 ) -> None:
-    policy = container.job_policy()
+    policy = container.settings().jobs
     requested_at = container.clock().now().isoformat()
 
     for job_try in (1, 5):
-        ctx = {"container": container, "job_try": job_try}
+        ctx = {"job_try": job_try}
         with pytest.raises(Retry) as raised:
-            await run_report_job(ctx, str(uuid.uuid4()), requested_at)
+            await run_report_job(container)(ctx, str(uuid.uuid4()), requested_at)
         assert raised.value.defer_score == policy.missing_row_retry.total_seconds() * 1000
 
 
@@ -138,23 +146,23 @@ async def test_an_unavailable_data_source_requeues_the_job_with_backoff_then_fai
     container.report_queries.override(
         providers.Singleton(SqlAlchemyReportQueries, {"demo": unreachable}, timeout_seconds=1.0)
     )
-    policy = container.job_policy()
+    policy = container.settings().jobs
     accepted = await generate(container)
     requested_at = accepted.created_at.isoformat()
 
     defers = []
     for attempt in range(1, policy.max_attempts):
-        ctx = {"container": container, "job_try": attempt}
+        ctx = {"job_try": attempt}
         with pytest.raises(Retry) as raised:
-            await run_report_job(ctx, accepted.job_id, requested_at)
+            await run_report_job(container)(ctx, accepted.job_id, requested_at)
         [row] = await job_rows(container)
         assert (row["status"], row["attempts"]) == ("Queued", attempt)
         defers.append(timedelta(milliseconds=raised.value.defer_score or 0))
 
     assert defers[0] == policy.first_retry
     assert defers == [policy.retry_delay(n) for n in range(1, policy.max_attempts)]
-    last = {"container": container, "job_try": policy.max_attempts}
-    assert await run_report_job(last, accepted.job_id, requested_at) == "failed"
+    last = {"job_try": policy.max_attempts}
+    assert await run_report_job(container)(last, accepted.job_id, requested_at) == "failed"
     [row] = await job_rows(container)
     assert row["status"] == "Failed"
     assert row["error"] == (

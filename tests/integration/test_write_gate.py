@@ -12,7 +12,7 @@ from adapters.sqlalchemy.migrate import upgrade_database
 from adapters.sqlalchemy.tables import job_execution_log
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork, create_session_factory
 from adapters.sqlalchemy.write_gate import WriteGate, write_gate
-from application.errors import StorageUnavailable
+from application.common.errors import StorageUnavailable
 from tests.builders import queued_job
 
 

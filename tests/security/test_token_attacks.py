@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from adapters.jwt import PyJwtTokenVerifier
-from application.errors import AuthenticationFailed
+from application.common.errors import AuthenticationFailed
 
 SECRET = "a-development-secret-of-at-least-32-bytes"
 

@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
-from application.errors import AuthenticationFailed, SchedulerUnavailable, StorageUnavailable
-from application.generate_report import (
+from application.common.errors import SchedulerUnavailable, StorageUnavailable
+from application.jobs.generate_report import (
     GenerateReportCommand,
     GenerateReportUseCase,
     JobAccepted,
@@ -16,20 +16,15 @@ from domain.errors import (
     ReportNotAsynchronous,
     ReportNotFound,
 )
-from domain.jobs import JobStatus
+from domain.job_status import JobStatus
 from domain.principal import GENERATE_SCOPE, Principal
 from domain.reports import OutputFormat
 from tests.builders import EMAIL, SYNC_API, analyst, report
-from tests.fakes import FakeClock, FakeScheduler, FakeTokenVerifier, FakeUnitOfWork
+from tests.fakes import FakeClock, FakeScheduler, FakeUnitOfWork
 
-ALICE = "alice-token"
-TOKENS = {
-    ALICE: analyst("alice"),
-    "no-scope": Principal("bob", roles=frozenset({"analyst"})),
-    "wrong-role": Principal(
-        "carol", roles=frozenset({"sales"}), scopes=frozenset({GENERATE_SCOPE})
-    ),
-}
+ALICE = analyst("alice")
+NO_SCOPE = Principal("bob", roles=frozenset({"analyst"}))
+WRONG_ROLE = Principal("carol", roles=frozenset({"sales"}), scopes=frozenset({GENERATE_SCOPE}))
 
 
 class World:
@@ -43,19 +38,18 @@ class World:
         self.use_case = GenerateReportUseCase(
             unit_of_work=self.uow,
             scheduler=self.scheduler,
-            token_verifier=FakeTokenVerifier(TOKENS),
             clock=self.clock,
         )
 
     async def generate(
         self,
         report_id: str = "report-123",
-        token: str | None = ALICE,
+        caller: Principal = ALICE,
         parameters: dict[str, object] | None = None,
         format: str | None = None,
     ) -> JobAccepted:
         command = GenerateReportCommand(
-            token=token, report_id=report_id, parameters=parameters or {}, format=format
+            principal=caller, report_id=report_id, parameters=parameters or {}, format=format
         )
         return await self.use_case.execute(command)
 
@@ -109,37 +103,23 @@ async def test_report_without_async_api_delivery_is_rejected(world: World, repor
     world.assert_nothing_created()
 
 
-@pytest.mark.parametrize("token", [None, ""])
-async def test_missing_token_fails_authentication(world: World, token: str | None) -> None:
-    with pytest.raises(AuthenticationFailed) as caught:
-        await world.generate(token=token)
-    assert caught.value.credentials_present is False
-    world.assert_nothing_created()
-
-
-async def test_invalid_token_fails_authentication(world: World) -> None:
-    with pytest.raises(AuthenticationFailed):
-        await world.generate(token="forged")
-    world.assert_nothing_created()
-
-
 async def test_token_without_generate_scope_is_denied_even_for_unknown_reports(
     world: World,
 ) -> None:
     with pytest.raises(PermissionDenied, match=GENERATE_SCOPE):
-        await world.generate("non-existent-report", token="no-scope")
+        await world.generate("non-existent-report", caller=NO_SCOPE)
     world.assert_nothing_created()
 
 
 async def test_caller_without_an_allowed_role_is_denied(world: World) -> None:
     with pytest.raises(PermissionDenied):
-        await world.generate(token="wrong-role")
+        await world.generate(caller=WRONG_ROLE)
     world.assert_nothing_created()
 
 
 async def test_report_without_allowed_roles_accepts_any_generating_caller(world: World) -> None:
     world.uow.database.reports["open"] = report("open", roles=frozenset())
-    accepted = await world.generate("open", token="wrong-role")
+    accepted = await world.generate("open", caller=WRONG_ROLE)
     assert accepted.job_id in world.uow.database.jobs
 
 

@@ -4,22 +4,28 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from adapters.inprocess.scheduler import InProcessJobScheduler
-from application.errors import SchedulerUnavailable
-from application.ports import JobMessage
+from application.common.errors import SchedulerUnavailable
+from application.jobs.ports import JobMessage, JobOutcome, JobRun
 
-Handler = Callable[[JobMessage], Awaitable[None]]
+Handler = Callable[[JobMessage], Awaitable[JobRun]]
 Factory = Callable[..., Awaitable[InProcessJobScheduler]]
+DONE = JobRun(JobOutcome.SUCCEEDED)
 
 
 def a_message() -> JobMessage:
     return JobMessage(job_id=str(uuid.uuid4()), requested_at=datetime.now(UTC))
 
 
-async def do_nothing(message: JobMessage) -> None:
+async def do_nothing(message: JobMessage) -> JobRun:
+    return DONE
+
+
+async def no_sweep(redeliver_all_queued: bool) -> None:
     pass
 
 
@@ -34,9 +40,16 @@ async def build() -> AsyncIterator[Factory]:
     schedulers: list[InProcessJobScheduler] = []
 
     async def build(
-        handler: Handler, *, start: bool = True, **options: int
+        handler: Handler, *, start: bool = True, **options: Any
     ) -> InProcessJobScheduler:
-        scheduler = InProcessJobScheduler(handler, **options)
+        settings: dict[str, Any] = {
+            "sweep": no_sweep,
+            "sweep_interval": timedelta(minutes=1),
+            "concurrency": 2,
+            "max_queue": 1000,
+            "stop_timeout": timedelta(seconds=1),
+        }
+        scheduler = InProcessJobScheduler(handler, **(settings | options))
         schedulers.append(scheduler)
         if start:
             await scheduler.start()
@@ -44,14 +57,15 @@ async def build() -> AsyncIterator[Factory]:
 
     yield build
     for scheduler in schedulers:
-        await scheduler.stop(timeout_seconds=1)
+        await scheduler.stop()
 
 
 async def test_each_queued_job_is_handed_to_the_handler(build: Factory) -> None:
     handled: list[str] = []
 
-    async def handler(message: JobMessage) -> None:
+    async def handler(message: JobMessage) -> JobRun:
         handled.append(message.job_id)
+        return DONE
 
     scheduler = await build(handler)
     messages = [a_message() for _ in range(5)]
@@ -67,7 +81,7 @@ async def test_no_more_jobs_run_at_once_than_the_concurrency(build: Factory) -> 
     most_at_once = 0
     two_running, release = asyncio.Event(), asyncio.Event()
 
-    async def handler(message: JobMessage) -> None:
+    async def handler(message: JobMessage) -> JobRun:
         nonlocal most_at_once
         running.add(message.job_id)
         most_at_once = max(most_at_once, len(running))
@@ -75,6 +89,7 @@ async def test_no_more_jobs_run_at_once_than_the_concurrency(build: Factory) -> 
             two_running.set()
         await release.wait()
         running.discard(message.job_id)
+        return DONE
 
     scheduler = await build(handler, concurrency=2)
     for _ in range(5):
@@ -93,10 +108,11 @@ async def test_a_failing_job_is_logged_and_the_next_job_still_runs(
     first, second = a_message(), a_message()
     handled: list[str] = []
 
-    async def handler(message: JobMessage) -> None:
+    async def handler(message: JobMessage) -> JobRun:
         if message == first:
             raise RuntimeError("the report failed")
         handled.append(message.job_id)
+        return DONE
 
     scheduler = await build(handler, concurrency=1)
     await scheduler.enqueue(first)
@@ -113,13 +129,13 @@ async def test_a_job_whose_handler_asks_for_a_retry_runs_again_after_the_delay(
     runs: list[tuple[str, float]] = []
     again = asyncio.Event()
 
-    async def handler(message: JobMessage) -> timedelta | None:
+    async def handler(message: JobMessage) -> JobRun:
         runs.append((message.job_id, asyncio.get_running_loop().time()))
         if len(runs) == 1:
-            return timedelta(seconds=0.2)
+            return JobRun(JobOutcome.RETRY_LATER, timedelta(seconds=0.2))
         if len(runs) == 3:
             again.set()
-        return None
+        return DONE
 
     scheduler = await build(handler, concurrency=1)
     first, other = a_message(), a_message()
@@ -134,9 +150,9 @@ async def test_a_job_whose_handler_asks_for_a_retry_runs_again_after_the_delay(
 async def test_stop_drops_the_retries_still_waiting(build: Factory) -> None:
     runs: list[str] = []
 
-    async def handler(message: JobMessage) -> timedelta | None:
+    async def handler(message: JobMessage) -> JobRun:
         runs.append(message.job_id)
-        return timedelta(seconds=0.1)
+        return JobRun(JobOutcome.RETRY_LATER, timedelta(seconds=0.1))
 
     scheduler = await build(handler)
     await scheduler.enqueue(a_message())
@@ -149,9 +165,10 @@ async def test_stop_drops_the_retries_still_waiting(build: Factory) -> None:
 async def test_a_full_queue_refuses_the_job(build: Factory) -> None:
     busy = asyncio.Event()
 
-    async def handler(message: JobMessage) -> None:
+    async def handler(message: JobMessage) -> JobRun:
         busy.set()
         await asyncio.Event().wait()
+        return DONE
 
     scheduler = await build(handler, concurrency=1, max_queue=1)
     await scheduler.enqueue(a_message())
@@ -183,13 +200,14 @@ async def test_jobs_and_pings_are_refused_before_start_and_after_stop(
 async def test_stop_cancels_a_running_job_and_returns(build: Factory) -> None:
     running, cancelled = asyncio.Event(), asyncio.Event()
 
-    async def handler(message: JobMessage) -> None:
+    async def handler(message: JobMessage) -> JobRun:
         running.set()
         try:
             await asyncio.Event().wait()
         except asyncio.CancelledError:
             cancelled.set()
             raise
+        return DONE
 
     scheduler = await build(handler)
     await scheduler.enqueue(a_message())
@@ -197,3 +215,43 @@ async def test_stop_cancels_a_running_job_and_returns(build: Factory) -> None:
     await within_two_seconds(scheduler.stop())
 
     assert cancelled.is_set()
+
+
+async def test_the_runner_sweeps_at_once_handing_every_queued_job_over_then_periodically(
+    build: Factory,
+) -> None:
+    sweeps: list[bool] = []
+    three = asyncio.Event()
+
+    async def sweep(redeliver_all_queued: bool) -> None:
+        sweeps.append(redeliver_all_queued)
+        if len(sweeps) == 3:
+            three.set()
+
+    scheduler = await build(do_nothing, sweep=sweep, sweep_interval=timedelta(seconds=0.05))
+    await within_two_seconds(three.wait())
+    await scheduler.stop()
+    stopped_at = len(sweeps)
+    await asyncio.sleep(0.15)
+
+    assert sweeps[:3] == [True, False, False]
+    assert len(sweeps) == stopped_at
+
+
+async def test_a_failing_sweep_is_logged_and_runs_again(
+    build: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    calls = 0
+    again = asyncio.Event()
+
+    async def sweep(redeliver_all_queued: bool) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            again.set()
+        raise RuntimeError("the database is down")
+
+    await build(do_nothing, sweep=sweep, sweep_interval=timedelta(seconds=0.05))
+    await within_two_seconds(again.wait())
+
+    assert any("periodic task failed" in r.getMessage() for r in caplog.records)

@@ -4,11 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from application.cancel_job import CancelJobCommand, CancelJobUseCase
-from application.errors import AuthenticationFailed
-from application.get_job import GetJobQuery, GetJobUseCase
-from application.get_job_result import GetJobResultQuery, GetJobResultUseCase
-from application.list_jobs import ListJobsQuery, ListJobsUseCase
+from application.jobs.cancel_job import CancelJobCommand, CancelJobUseCase
+from application.jobs.download_result import DownloadResultQuery, DownloadResultUseCase
+from application.jobs.get_job import GetJobQuery, GetJobUseCase
+from application.jobs.list_jobs import ListJobsQuery, ListJobsUseCase
 from domain.errors import (
     JobAlreadyFinished,
     JobNotFound,
@@ -16,19 +15,18 @@ from domain.errors import (
     PermissionDenied,
     ResultExpired,
 )
-from domain.jobs import Job, JobStatus, StoredResult
+from domain.job_results import StoredResult
+from domain.job_status import JobStatus
+from domain.jobs import Job
 from domain.principal import ADMIN_SCOPE, Principal
 from tests.builders import analyst, queued_job
-from tests.fakes import FakeClock, FakeTokenVerifier, FakeUnitOfWork
+from tests.fakes import FakeClock, FakeUnitOfWork
+from tests.report_fakes import InMemoryResultStore
 
-VERIFIER = FakeTokenVerifier(
-    {
-        "alice": analyst("alice"),
-        "bob": analyst("bob"),
-        "admin": Principal("root", scopes=frozenset({ADMIN_SCOPE})),
-        "no-scope": Principal("alice"),
-    }
-)
+ALICE = analyst("alice")
+BOB = analyst("bob")
+ADMIN = Principal("root", scopes=frozenset({ADMIN_SCOPE}))
+CALLERS = {"alice": ALICE, "admin": ADMIN}
 RESULT = StoredResult("k.csv", "report-123-k.csv", "text/csv", 10, "ab" * 32, 2)
 
 
@@ -47,6 +45,13 @@ def store(uow: FakeUnitOfWork, job: Job) -> Job:
     return job
 
 
+def downloads(uow: FakeUnitOfWork, clock: FakeClock) -> DownloadResultUseCase:
+    """The download use case on a store that keeps ``RESULT``'s file."""
+    files = InMemoryResultStore()
+    files.files[RESULT.key] = b"0123456789"
+    return DownloadResultUseCase(unit_of_work=uow, store=files, clock=clock)
+
+
 def succeeded(clock: FakeClock, ttl: float = 3600) -> Job:
     job = queued_job(clock.now())
     job.start(clock.now(), clock.now())
@@ -54,14 +59,12 @@ def succeeded(clock: FakeClock, ttl: float = 3600) -> Job:
     return job
 
 
-@pytest.mark.parametrize("token", ["alice", "admin"])
+@pytest.mark.parametrize("caller", ["alice", "admin"])
 async def test_owner_and_admin_read_a_job(
-    uow: FakeUnitOfWork, clock: FakeClock, token: str
+    uow: FakeUnitOfWork, clock: FakeClock, caller: str
 ) -> None:
     job = store(uow, queued_job(clock.now()))
-    found = await GetJobUseCase(unit_of_work=uow, token_verifier=VERIFIER).execute(
-        GetJobQuery(token, job.id)
-    )
+    found = await GetJobUseCase(unit_of_work=uow).execute(GetJobQuery(CALLERS[caller], job.id))
     assert found.id == job.id
 
 
@@ -69,20 +72,29 @@ async def test_another_user_is_told_the_job_does_not_exist(
     uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     job = store(uow, queued_job(clock.now()))
-    use_case = GetJobUseCase(unit_of_work=uow, token_verifier=VERIFIER)
+    use_case = GetJobUseCase(unit_of_work=uow)
     with pytest.raises(JobNotFound) as other:
-        await use_case.execute(GetJobQuery("bob", job.id))
+        await use_case.execute(GetJobQuery(BOB, job.id))
     with pytest.raises(JobNotFound) as missing:
-        await use_case.execute(GetJobQuery("bob", "no-such-job"))
+        await use_case.execute(GetJobQuery(BOB, "no-such-job"))
     assert other.value.message == missing.value.message
 
 
-async def test_reading_jobs_needs_a_token_with_a_scope(uow: FakeUnitOfWork) -> None:
-    use_case = GetJobUseCase(unit_of_work=uow, token_verifier=VERIFIER)
-    with pytest.raises(AuthenticationFailed):
-        await use_case.execute(GetJobQuery(None, "x"))
-    with pytest.raises(PermissionDenied):
-        await use_case.execute(GetJobQuery("no-scope", "x"))
+async def test_every_job_use_case_needs_a_scope_to_read_jobs(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    job = store(uow, queued_job(clock.now()))
+    nobody = Principal("alice")  # the job's owner, but the token grants no scope
+    attempts = [
+        GetJobUseCase(unit_of_work=uow).execute(GetJobQuery(nobody, job.id)),
+        ListJobsUseCase(unit_of_work=uow, max_page_size=100).execute(ListJobsQuery(nobody)),
+        CancelJobUseCase(unit_of_work=uow, clock=clock).execute(CancelJobCommand(nobody, job.id)),
+        downloads(uow, clock).execute(DownloadResultQuery(nobody, job.id)),
+    ]
+    for attempt in attempts:
+        with pytest.raises(PermissionDenied, match="reports:generate"):
+            await attempt
+    assert uow.database.jobs[job.id].status is JobStatus.QUEUED
 
 
 async def test_listing_pages_through_the_callers_jobs_newest_first(
@@ -93,14 +105,14 @@ async def test_listing_pages_through_the_callers_jobs_newest_first(
         mine.append(store(uow, queued_job(clock.now())))
         store(uow, queued_job(clock.now(), requested_by="bob"))
         clock.advance(1)
-    use_case = ListJobsUseCase(unit_of_work=uow, token_verifier=VERIFIER)
-    first = await use_case.execute(ListJobsQuery("alice", limit=2))
-    second = await use_case.execute(ListJobsQuery("alice", limit=2, after=first.next_after))
-    third = await use_case.execute(ListJobsQuery("alice", limit=2, after=second.next_after))
+    use_case = ListJobsUseCase(unit_of_work=uow, max_page_size=100)
+    first = await use_case.execute(ListJobsQuery(ALICE, limit=2))
+    second = await use_case.execute(ListJobsQuery(ALICE, limit=2, after=first.next_after))
+    third = await use_case.execute(ListJobsQuery(ALICE, limit=2, after=second.next_after))
     listed = [job.id for page in (first, second, third) for job in page.jobs]
     assert listed == [job.id for job in reversed(mine)]
     assert third.next_after is None
-    everyone = await use_case.execute(ListJobsQuery("admin", limit=100))
+    everyone = await use_case.execute(ListJobsQuery(ADMIN, limit=100))
     assert len(everyone.jobs) == 10
 
 
@@ -110,10 +122,10 @@ async def test_listing_filters_by_status_and_caps_the_page_size(
     store(uow, succeeded(clock))
     for _ in range(120):
         store(uow, queued_job(clock.now()))
-    use_case = ListJobsUseCase(unit_of_work=uow, token_verifier=VERIFIER)
-    done = await use_case.execute(ListJobsQuery("alice", status=JobStatus.SUCCEEDED))
+    use_case = ListJobsUseCase(unit_of_work=uow, max_page_size=100)
+    done = await use_case.execute(ListJobsQuery(ALICE, status=JobStatus.SUCCEEDED))
     assert [job.status for job in done.jobs] == [JobStatus.SUCCEEDED]
-    assert len((await use_case.execute(ListJobsQuery("alice", limit=1000))).jobs) == 100
+    assert len((await use_case.execute(ListJobsQuery(ALICE, limit=1000))).jobs) == 100
 
 
 @pytest.mark.parametrize("running", [False, True])
@@ -124,22 +136,22 @@ async def test_unfinished_job_is_cancelled(
     if running:
         job.start(clock.now(), clock.now())
     store(uow, job)
-    cancelled = await CancelJobUseCase(
-        unit_of_work=uow, token_verifier=VERIFIER, clock=clock
-    ).execute(CancelJobCommand("alice", job.id))
+    cancelled = await CancelJobUseCase(unit_of_work=uow, clock=clock).execute(
+        CancelJobCommand(ALICE, job.id)
+    )
     assert cancelled.status is uow.database.jobs[job.id].status is JobStatus.CANCELLED
 
 
 async def test_finished_job_cannot_be_cancelled_and_others_cannot_cancel(
     uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
-    use_case = CancelJobUseCase(unit_of_work=uow, token_verifier=VERIFIER, clock=clock)
+    use_case = CancelJobUseCase(unit_of_work=uow, clock=clock)
     done = store(uow, succeeded(clock))
     with pytest.raises(JobAlreadyFinished):
-        await use_case.execute(CancelJobCommand("alice", done.id))
+        await use_case.execute(CancelJobCommand(ALICE, done.id))
     pending = store(uow, queued_job(clock.now()))
     with pytest.raises(JobNotFound):
-        await use_case.execute(CancelJobCommand("bob", pending.id))
+        await use_case.execute(CancelJobCommand(BOB, pending.id))
     assert uow.database.jobs[pending.id].status is JobStatus.QUEUED
 
 
@@ -147,17 +159,19 @@ async def test_result_of_a_succeeded_job_until_it_expires(
     uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
     job = store(uow, succeeded(clock, ttl=60))
-    use_case = GetJobResultUseCase(unit_of_work=uow, token_verifier=VERIFIER, clock=clock)
-    assert await use_case.execute(GetJobResultQuery("alice", job.id)) == RESULT
+    use_case = downloads(uow, clock)
+    download = await use_case.execute(DownloadResultQuery(ALICE, job.id))
+    assert download.result == RESULT
+    assert b"".join([chunk async for chunk in download.chunks(2, 5)]) == b"2345"
     clock.advance(60)
     with pytest.raises(ResultExpired):
-        await use_case.execute(GetJobResultQuery("alice", job.id))
+        await use_case.execute(DownloadResultQuery(ALICE, job.id))
 
 
 async def test_no_result_for_unfinished_failed_or_cancelled_jobs(
     uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
-    use_case = GetJobResultUseCase(unit_of_work=uow, token_verifier=VERIFIER, clock=clock)
+    use_case = downloads(uow, clock)
     queued = store(uow, queued_job(clock.now()))
     failed = queued_job(clock.now())
     failed.start(clock.now(), clock.now())
@@ -172,6 +186,28 @@ async def test_no_result_for_unfinished_failed_or_cancelled_jobs(
         (cancelled, "cancelled"),
     ]:
         with pytest.raises(JobNotReady, match=message):
-            await use_case.execute(GetJobResultQuery("alice", job.id))
+            await use_case.execute(DownloadResultQuery(ALICE, job.id))
     with pytest.raises(JobNotFound):
-        await use_case.execute(GetJobResultQuery("bob", queued.id))
+        await use_case.execute(DownloadResultQuery(BOB, queued.id))
+
+
+async def test_a_result_the_store_no_longer_keeps_has_expired(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    job = store(uow, succeeded(clock, ttl=60))
+    empty = InMemoryResultStore()
+    use_case = DownloadResultUseCase(unit_of_work=uow, store=empty, clock=clock)
+    with pytest.raises(ResultExpired):
+        await use_case.execute(DownloadResultQuery(ALICE, job.id))
+
+
+async def test_an_operator_may_lower_the_largest_page(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    for _ in range(7):
+        store(uow, queued_job(clock.now()))
+        clock.advance(1)
+    use_case = ListJobsUseCase(unit_of_work=uow, max_page_size=5)
+    page = await use_case.execute(ListJobsQuery(ALICE, limit=100))
+    assert len(page.jobs) == 5
+    assert page.next_after is not None

@@ -5,7 +5,9 @@ from datetime import timedelta
 import pytest
 
 from domain.errors import InvalidJobTransition, PermissionDenied, ReportNotAsynchronous
-from domain.jobs import Job, JobStatus, StoredResult
+from domain.job_results import StoredResult
+from domain.job_status import JobStatus
+from domain.jobs import ABANDONED_REASON, Job
 from domain.principal import ADMIN_SCOPE, GENERATE_SCOPE, Principal
 from domain.reports import (
     DeliveryChannel,
@@ -125,9 +127,62 @@ def test_admin_scope_alone_does_not_grant_generation() -> None:
     admin = Principal("root", scopes=frozenset({ADMIN_SCOPE}))
     assert admin.is_admin
     with pytest.raises(PermissionDenied, match=GENERATE_SCOPE):
-        report().ensure_can_be_generated_by(admin)
+        admin.ensure_may_generate()
+    admin.ensure_may_read_jobs()
+    admin.ensure_admin()
 
 
 def test_caller_with_one_of_the_allowed_roles_may_generate() -> None:
-    report().ensure_can_be_generated_by(analyst())
+    analyst().ensure_may_generate()
+    report().ensure_roles_allow(analyst())
+    report(roles=frozenset()).ensure_roles_allow(Principal("anyone"))
+    with pytest.raises(PermissionDenied, match="roles"):
+        report().ensure_roles_allow(Principal("sam", roles=frozenset({"sales"})))
     assert not analyst().is_admin
+    with pytest.raises(PermissionDenied, match=ADMIN_SCOPE):
+        analyst().ensure_admin()
+
+
+def test_a_caller_without_a_scope_may_read_no_jobs() -> None:
+    with pytest.raises(PermissionDenied, match=GENERATE_SCOPE):
+        Principal("alice", roles=frozenset({"analyst"})).ensure_may_read_jobs()
+
+
+def test_the_operator_at_the_machine_is_an_administrator_named_after_the_user() -> None:
+    operator = Principal.operator("ops")
+    assert (operator.subject, operator.is_admin, operator.may_generate) == (
+        "operator:ops",
+        True,
+        False,
+    )
+
+
+def test_an_abandoned_job_is_requeued_until_it_runs_out_of_attempts() -> None:
+    clock = FakeClock()
+    job = running_job(clock)
+    assert not job.is_abandoned(clock.now())
+    with pytest.raises(InvalidJobTransition, match="not abandoned"):
+        job.recover_abandoned(clock.now(), max_attempts=3)
+    clock.advance(LEASE.total_seconds())
+    assert job.is_abandoned(clock.now())
+    job.recover_abandoned(clock.now(), max_attempts=3)
+    assert (job.status, job.lease_expires_at) == (JobStatus.QUEUED, None)
+    for _ in range(2):  # attempts 2 and 3 die too
+        job.start(clock.now(), clock.now() + LEASE)
+        clock.advance(LEASE.total_seconds())
+        job.recover_abandoned(clock.now(), max_attempts=3)
+    assert (job.status, job.attempts) == (JobStatus.FAILED, 3)
+    assert job.error == ABANDONED_REASON
+
+
+def test_a_transient_failure_requeues_until_the_job_runs_out_of_attempts() -> None:
+    clock = FakeClock()
+    job = running_job(clock)
+    job.retry_later("The data source is unavailable.", clock.now(), max_attempts=2)
+    assert job.status is JobStatus.QUEUED
+    job.start(clock.now(), clock.now() + LEASE)
+    job.retry_later("The data source is unavailable.", clock.now(), max_attempts=2)
+    assert (job.status, job.error) == (
+        JobStatus.FAILED,
+        "The data source is unavailable. Gave up after 2 attempts.",
+    )

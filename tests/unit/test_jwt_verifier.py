@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from jwt.types import Options
 
 from adapters.jwt import PyJwtTokenIssuer, PyJwtTokenVerifier
-from application.errors import AuthenticationFailed
+from application.common.errors import AuthenticationFailed
 from domain.principal import Principal
 
 SECRET = "a-development-secret-of-at-least-32-bytes"

@@ -4,11 +4,10 @@ from dataclasses import replace
 
 import pytest
 
-from application.create_report import CreateReportCommand, CreateReportUseCase
-from application.delete_report import DeleteReportCommand, DeleteReportUseCase
-from application.errors import AuthenticationFailed
-from application.replace_report import ReplaceReportCommand, ReplaceReportUseCase
-from application.report_history import ReportHistoryQuery, ReportHistoryUseCase
+from application.reports.create_report import CreateReportCommand, CreateReportUseCase
+from application.reports.delete_report import DeleteReportCommand, DeleteReportUseCase
+from application.reports.read_report_history import ReadReportHistoryQuery, ReadReportHistoryUseCase
+from application.reports.replace_report import ReplaceReportCommand, ReplaceReportUseCase
 from domain.errors import (
     InvalidReportConfiguration,
     PermissionDenied,
@@ -18,24 +17,26 @@ from domain.errors import (
     VersionRequired,
 )
 from domain.principal import ADMIN_SCOPE, Principal
+from domain.report_changes import ChangeAction
 from tests.builders import SYNC_API, analyst, report
-from tests.fakes import FakeClock, FakeTokenVerifier, FakeUnitOfWork
+from tests.fakes import FakeClock, FakeUnitOfWork
 from tests.report_fakes import FakeReportQueries
 
-VERIFIER = FakeTokenVerifier(
-    {"admin": Principal("root", scopes=frozenset({ADMIN_SCOPE})), "alice": analyst("alice")}
-)
+ROOT = Principal("root", scopes=frozenset({ADMIN_SCOPE}))
+ALICE = analyst("alice")
 NEW = report("weekly-sales")
 
 
 class Admin:
     def __init__(self) -> None:
         self.uow, self.clock, self.queries = FakeUnitOfWork(), FakeClock(), FakeReportQueries([])
-        deps = {"unit_of_work": self.uow, "token_verifier": VERIFIER}
-        self.create = CreateReportUseCase(**deps, queries=self.queries, clock=self.clock)
-        self.replace = ReplaceReportUseCase(**deps, queries=self.queries, clock=self.clock)
-        self.delete = DeleteReportUseCase(**deps, clock=self.clock)
-        self.history = ReportHistoryUseCase(**deps)
+        uow = self.uow
+        self.create = CreateReportUseCase(unit_of_work=uow, queries=self.queries, clock=self.clock)
+        self.replace = ReplaceReportUseCase(
+            unit_of_work=uow, queries=self.queries, clock=self.clock
+        )
+        self.delete = DeleteReportUseCase(unit_of_work=uow, clock=self.clock)
+        self.history = ReadReportHistoryUseCase(unit_of_work=uow)
 
 
 @pytest.fixture
@@ -44,14 +45,14 @@ def admin() -> Admin:
 
 
 async def test_a_new_report_is_saved_at_version_1_and_its_creation_recorded(admin: Admin) -> None:
-    saved = await admin.create.execute(CreateReportCommand("admin", replace(NEW, version=7)))
+    saved = await admin.create.execute(CreateReportCommand(ROOT, replace(NEW, version=7)))
     assert saved.version == 1
     assert saved.created_at == saved.updated_at == admin.clock.now()
     assert admin.uow.database.reports[NEW.id] == saved
     assert admin.queries.checked == [NEW.query]
-    [change] = await admin.history.execute(ReportHistoryQuery("admin", NEW.id))
+    [change] = await admin.history.execute(ReadReportHistoryQuery(ROOT, NEW.id))
     assert (change.action, change.actor, change.version, change.report) == (
-        "created",
+        ChangeAction.CREATED,
         "root",
         1,
         saved,
@@ -60,33 +61,44 @@ async def test_a_new_report_is_saved_at_version_1_and_its_creation_recorded(admi
 
 async def test_only_administrators_manage_reports(admin: Admin) -> None:
     with pytest.raises(PermissionDenied):
-        await admin.create.execute(CreateReportCommand("alice", NEW))
-    with pytest.raises(AuthenticationFailed):
-        await admin.create.execute(CreateReportCommand(None, NEW))
+        await admin.create.execute(CreateReportCommand(ALICE, NEW))
     with pytest.raises(PermissionDenied):
-        await admin.history.execute(ReportHistoryQuery("alice", NEW.id))
+        await admin.replace.execute(ReplaceReportCommand(ALICE, NEW, expected_version=1))
+    with pytest.raises(PermissionDenied):
+        await admin.delete.execute(DeleteReportCommand(ALICE, NEW.id, expected_version=1))
+    with pytest.raises(PermissionDenied):
+        await admin.history.execute(ReadReportHistoryQuery(ALICE, NEW.id))
     assert admin.uow.database.reports == {}
 
 
 async def test_a_taken_id_a_broken_rule_or_a_refused_query_saves_nothing(admin: Admin) -> None:
-    await admin.create.execute(CreateReportCommand("admin", NEW))
+    await admin.create.execute(CreateReportCommand(ROOT, NEW))
     with pytest.raises(ReportAlreadyExists):
-        await admin.create.execute(CreateReportCommand("admin", NEW))
+        await admin.create.execute(CreateReportCommand(ROOT, NEW))
     with pytest.raises(InvalidReportConfiguration) as caught:
-        await admin.create.execute(CreateReportCommand("admin", replace(NEW, id="Bad Id")))
+        await admin.create.execute(CreateReportCommand(ROOT, replace(NEW, id="Bad Id")))
     assert caught.value.field == "id"
     admin.queries.refusal = "The report's query failed: no such column: amout"
     with pytest.raises(InvalidReportConfiguration) as refused:
-        await admin.create.execute(CreateReportCommand("admin", replace(NEW, id="other")))
+        await admin.create.execute(CreateReportCommand(ROOT, replace(NEW, id="other")))
     assert (refused.value.field, refused.value.message) == ("query", admin.queries.refusal)
+    admin.queries.refusal = None
+    with pytest.raises(InvalidReportConfiguration) as unknown:
+        await admin.create.execute(
+            CreateReportCommand(ROOT, replace(NEW, id="third", data_source="nowhere"))
+        )
+    assert (unknown.value.field, unknown.value.message) == (
+        "data_source",
+        "Data source 'nowhere' is not configured.",
+    )
     assert list(admin.uow.database.reports) == [NEW.id]
 
 
 async def test_a_replacement_from_the_current_version_goes_up_by_one(admin: Admin) -> None:
-    created = await admin.create.execute(CreateReportCommand("admin", NEW))
+    created = await admin.create.execute(CreateReportCommand(ROOT, NEW))
     admin.clock.advance(60)
     changed = replace(NEW, delivery_targets=(SYNC_API,))
-    saved = await admin.replace.execute(ReplaceReportCommand("admin", changed, expected_version=1))
+    saved = await admin.replace.execute(ReplaceReportCommand(ROOT, changed, expected_version=1))
     assert saved.version == 2
     assert saved.created_at == created.created_at
     assert saved.updated_at == admin.clock.now()
@@ -94,37 +106,30 @@ async def test_a_replacement_from_the_current_version_goes_up_by_one(admin: Admi
 
 
 async def test_a_replacement_from_a_stale_version_or_without_one_is_refused(admin: Admin) -> None:
-    await admin.create.execute(CreateReportCommand("admin", NEW))
-    await admin.replace.execute(ReplaceReportCommand("admin", NEW, expected_version=1))
+    await admin.create.execute(CreateReportCommand(ROOT, NEW))
+    await admin.replace.execute(ReplaceReportCommand(ROOT, NEW, expected_version=1))
     with pytest.raises(StaleReportVersion) as stale:
-        await admin.replace.execute(ReplaceReportCommand("admin", NEW, expected_version=1))
+        await admin.replace.execute(ReplaceReportCommand(ROOT, NEW, expected_version=1))
     assert stale.value.current == 2
     with pytest.raises(VersionRequired):
-        await admin.replace.execute(ReplaceReportCommand("admin", NEW, expected_version=None))
+        await admin.replace.execute(ReplaceReportCommand(ROOT, NEW, expected_version=None))
     with pytest.raises(ReportNotFound):
-        await admin.replace.execute(
-            ReplaceReportCommand("admin", report("nope"), expected_version=1)
-        )
+        await admin.replace.execute(ReplaceReportCommand(ROOT, report("nope"), expected_version=1))
     assert admin.uow.database.reports[NEW.id].version == 2
 
 
 async def test_deleting_needs_the_current_version_and_keeps_the_trail(admin: Admin) -> None:
-    await admin.create.execute(CreateReportCommand("admin", NEW))
+    await admin.create.execute(CreateReportCommand(ROOT, NEW))
     with pytest.raises(StaleReportVersion):
-        await admin.delete.execute(DeleteReportCommand("admin", NEW.id, expected_version=3))
+        await admin.delete.execute(DeleteReportCommand(ROOT, NEW.id, expected_version=3))
     with pytest.raises(VersionRequired):
-        await admin.delete.execute(DeleteReportCommand("admin", NEW.id, expected_version=None))
-    await admin.delete.execute(DeleteReportCommand("admin", NEW.id, expected_version=1))
+        await admin.delete.execute(DeleteReportCommand(ROOT, NEW.id, expected_version=None))
+    await admin.delete.execute(DeleteReportCommand(ROOT, NEW.id, expected_version=1))
     assert admin.uow.database.reports == {}
-    trail = await admin.history.execute(ReportHistoryQuery("admin", NEW.id))
-    assert [(c.action, c.report is None) for c in trail] == [("created", False), ("deleted", True)]
+    trail = await admin.history.execute(ReadReportHistoryQuery(ROOT, NEW.id))
+    assert [(c.action, c.report is None) for c in trail] == [
+        (ChangeAction.CREATED, False),
+        (ChangeAction.DELETED, True),
+    ]
     with pytest.raises(ReportNotFound):
-        await admin.history.execute(ReportHistoryQuery("admin", "never-existed"))
-
-
-def test_the_local_operator_is_an_administrator_named_after_the_user() -> None:
-    from adapters.local_operator import LocalOperatorVerifier
-
-    principal = LocalOperatorVerifier().verify("anything")
-    assert principal.is_admin
-    assert principal.subject.startswith("operator:")
+        await admin.history.execute(ReadReportHistoryQuery(ROOT, "never-existed"))

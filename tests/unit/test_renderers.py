@@ -14,7 +14,7 @@ from adapters.rendering import FileReportRenderer
 from adapters.rendering.csv_writer import CsvFormatWriter
 from adapters.rendering.json_writer import JsonFormatWriter
 from adapters.rendering.xlsx_writer import EXCEL_DATA_ROWS_PER_SHEET, XlsxFormatWriter
-from application.report_ports import Row
+from application.reports.ports import Row
 from domain.reports import OutputFormat
 
 COLUMNS = ["id", "sold_on", "sold_at", "amount", "paid", "note"]

@@ -27,18 +27,18 @@ def test_a_well_formed_report_passes() -> None:
         ({"id": "a" * 65}, "id"),
         ({"id": "sales_2025"}, "id"),
         ({"name": " "}, "name"),
-        ({"data_source": ""}, "dataSource"),
+        ({"data_source": ""}, "data_source"),
         ({"query": "  "}, "query"),
         ({"formats": ()}, "formats"),
         ({"formats": (OutputFormat.CSV, OutputFormat.CSV)}, "formats"),
-        ({"delivery_targets": ()}, "deliveryTargets"),
+        ({"delivery_targets": ()}, "delivery_targets"),
         (
             {"delivery_targets": (DeliveryTarget(DeliveryChannel.API_RESPONSE),)},
-            "deliveryTargets[0].mode",
+            "delivery_targets[0].mode",
         ),
         (
             {"delivery_targets": (DeliveryTarget(DeliveryChannel.EMAIL),)},
-            "deliveryTargets[0].recipients",
+            "delivery_targets[0].recipients",
         ),
         (
             {
@@ -47,7 +47,7 @@ def test_a_well_formed_report_passes() -> None:
                     DeliveryTarget(DeliveryChannel.EMAIL, recipients=("x",)),
                 )
             },
-            "deliveryTargets[1].recipients",
+            "delivery_targets[1].recipients",
         ),
         (
             {
@@ -55,7 +55,7 @@ def test_a_well_formed_report_passes() -> None:
                     DeliveryTarget(DeliveryChannel.API_RESPONSE, DeliveryMode.SYNC, ("a@b.c",)),
                 )
             },
-            "deliveryTargets[0].recipients",
+            "delivery_targets[0].recipients",
         ),
         ({"parameters": (ParameterSpec("Bad-Name", ParameterType.STRING),)}, "parameters[0].name"),
         (
@@ -69,7 +69,7 @@ def test_a_well_formed_report_passes() -> None:
         ),
         (
             {"parameters": (ParameterSpec("kind", ParameterType.ENUM),)},
-            "parameters[0].allowedValues",
+            "parameters[0].allowed_values",
         ),
         (
             {"parameters": (ParameterSpec("n", ParameterType.INTEGER, default="ten"),)},

@@ -4,16 +4,18 @@ from datetime import timedelta
 
 import pytest
 
-from application.errors import DataSourceUnavailable, ReportQueryFailed, StorageUnavailable
-from application.ports import JobMessage
-from application.render_report import ReportFileMaker
-from application.run_report_job import JobOutcome, JobRunPolicy, RunReportJobUseCase
-from domain.jobs import Job, JobStatus
+from application.common.errors import DataSourceUnavailable, ReportQueryFailed
+from application.jobs.policy import JobPolicy
+from application.jobs.ports import JobMessage, JobOutcome, JobRun
+from application.jobs.report_file_maker import ReportFileMaker
+from application.jobs.run_report_job import RunReportJobUseCase
+from domain.job_status import JobStatus
+from domain.jobs import Job
 from tests.builders import queued_job, report
 from tests.fakes import FakeClock, FakeUnitOfWork
 from tests.report_fakes import FakeRenderer, FakeReportQueries, InMemoryResultStore
 
-POLICY = JobRunPolicy(heartbeat_interval=timedelta(0), max_attempts=3)
+POLICY = JobPolicy(heartbeat_interval=timedelta(0), max_attempts=3)
 ROWS = [(n, n * 10) for n in range(25)]
 
 
@@ -24,7 +26,7 @@ class World:
         self.uow.database.reports["report-123"] = report()
         self.queries = FakeReportQueries(list(ROWS))
         self.store = InMemoryResultStore()
-        maker = ReportFileMaker(self.queries, FakeRenderer(), self.store, batch_size=10)
+        maker = ReportFileMaker(self.queries, FakeRenderer(), self.store, batch_rows=10)
         self.use_case = RunReportJobUseCase(
             unit_of_work=self.uow, clock=self.clock, file_maker=maker, policy=POLICY
         )
@@ -174,10 +176,23 @@ async def test_job_of_a_deleted_report_fails(world: World) -> None:
     assert world.stored.error == "The report no longer exists."
 
 
-async def test_database_down_at_delivery_reaches_the_caller(world: World) -> None:
+async def test_delivery_that_finds_the_database_down_is_delivered_again_later(
+    world: World,
+) -> None:
     world.uow.fail_on_commit = True
-    with pytest.raises(StorageUnavailable):
-        await world.run()
+    run = await world.use_case.execute(world.message())
+    assert run == JobRun(JobOutcome.RETRY_LATER, POLICY.storage_retry)
+    assert world.stored.status is JobStatus.QUEUED
+    world.uow.fail_on_commit = False
+    assert await world.run() is JobOutcome.SUCCEEDED
+
+
+async def test_claim_and_report_are_read_in_one_transaction(world: World) -> None:
+    assert await world.run() is JobOutcome.SUCCEEDED
+    # One transaction claims the job and reads its report, one records the outcome;
+    # the heartbeat records progress in between, once per batch here.
+    batches = -(-len(ROWS) // 10)
+    assert world.uow.transactions == 1 + batches + 1
 
 
 async def test_store_that_does_not_answer_is_a_transient_failure(world: World) -> None:

@@ -2,14 +2,15 @@
 
 from datetime import timedelta
 
-from application.run_report_job import JobRunPolicy
-from application.sweep_jobs import SweepJobsUseCase
-from domain.jobs import JobStatus, StoredResult
+from application.jobs.policy import JobPolicy, SweepPolicy
+from application.jobs.sweep_jobs import SweepJobsUseCase
+from domain.job_results import StoredResult
+from domain.job_status import JobStatus
 from tests.builders import queued_job
 from tests.fakes import FakeClock, FakeScheduler, FakeUnitOfWork
 from tests.report_fakes import InMemoryResultStore
 
-POLICY = JobRunPolicy(max_attempts=2)
+POLICY = JobPolicy(max_attempts=2)
 
 
 def sweeper() -> tuple[
@@ -27,7 +28,7 @@ def sweeper() -> tuple[
         scheduler=scheduler,
         store=store,
         policy=POLICY,
-        redeliver_after=timedelta(minutes=5),
+        sweep=SweepPolicy(redeliver_after=timedelta(minutes=5)),
     )
     return use_case, uow, clock, scheduler, store
 

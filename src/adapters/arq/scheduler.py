@@ -13,20 +13,14 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from adapters.arq.serializer import deserialize, serialize
-from application.errors import JobAlreadyQueued, SchedulerUnavailable
-from application.ports import JobMessage
-
-RUN_REPORT_JOB = "run_report_job"
-"""The name under which the worker registers the job function."""
-
-QUEUE_NAME = "reportgen:queue"
-"""The Redis sorted set that holds the queued jobs."""
+from adapters.arq.wire import QUEUE_NAME, RUN_REPORT_JOB, deserialize, job_arguments, serialize
+from application.common.errors import JobAlreadyQueued, SchedulerUnavailable
+from application.jobs.ports import JobMessage
 
 _HEALTH_CHECK_INTERVAL_SECONDS = 30
 
 
-def create_redis(url: str, *, timeout_seconds: float = 1.0) -> ArqRedis:
+def create_redis(url: str, *, timeout_seconds: float) -> ArqRedis:
     """Build the arq Redis client for enqueuing, without connecting yet.
 
     Connections are made on first use, so the service starts while Redis is down.
@@ -62,12 +56,12 @@ def redis_settings(url: str) -> RedisSettings:
 class ArqJobScheduler:
     """Queues report jobs in Redis for arq workers; every call is bounded in time."""
 
-    def __init__(self, redis: ArqRedis, *, timeout_seconds: float = 1.5) -> None:
+    def __init__(self, redis: ArqRedis, *, timeout_seconds: float) -> None:
         self._redis = redis
         self._timeout_seconds = timeout_seconds
 
     async def enqueue(self, message: JobMessage) -> None:
-        """Queue ``run_report_job(job_id, requested_at)`` under the job's id.
+        """Queue the report job function (``adapters.arq.wire``) under the job's id.
 
         Raises ``SchedulerUnavailable`` when Redis does not answer in time, and
         ``JobAlreadyQueued`` when arq holds a job with that id (queued, running,
@@ -77,8 +71,7 @@ class ArqJobScheduler:
             async with asyncio.timeout(self._timeout_seconds):
                 job = await self._redis.enqueue_job(
                     RUN_REPORT_JOB,
-                    message.job_id,
-                    message.requested_at.isoformat(),
+                    *job_arguments(message),
                     _job_id=message.job_id,
                     _queue_name=QUEUE_NAME,
                 )
@@ -95,6 +88,9 @@ class ArqJobScheduler:
         except (RedisError, OSError, TimeoutError) as error:
             raise SchedulerUnavailable("The job queue does not answer.") from error
 
-    async def close(self) -> None:
+    async def start(self) -> None:
+        """Nothing to do: the workers deliver, and Redis is connected on first use."""
+
+    async def stop(self) -> None:
         """Close the Redis connections."""
         await self._redis.aclose(close_connection_pool=True)

@@ -1,8 +1,9 @@
 """``InProcessJobScheduler``: the ``JobScheduler`` port on an in-memory ``asyncio.Queue``.
 
 The embedded default when no Redis is configured: ``reportgen serve`` runs the
-jobs itself, a few at a time. Queued jobs do not survive a restart; their
-``JobExecutionLog`` rows stay, so nothing is lost silently.
+jobs itself, a few at a time, and sweeps them as an arq worker's cron would.
+Queued jobs do not survive a restart; their records stay, and the first sweep
+after a start hands every queued job to the runner again.
 """
 
 import asyncio
@@ -10,24 +11,38 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from application.errors import SchedulerUnavailable
-from application.ports import JobMessage
+from adapters.inprocess.periodic import PeriodicTask
+from application.common.errors import SchedulerUnavailable
+from application.jobs.ports import JobHandler, JobMessage, JobOutcome
 
 logger = logging.getLogger(__name__)
 
-JobHandler = Callable[[JobMessage], Awaitable[timedelta | None]]
-"""Runs one job; returns how long to wait before running it again, or ``None`` when done."""
+Sweep = Callable[[bool], Awaitable[object]]
+"""One housekeeping sweep; ``True`` on the first, after a start, when the queue is empty
+and every queued job must be handed over again."""
 
 
 class InProcessJobScheduler:
-    """Runs each queued job through ``handler`` in this process, ``concurrency`` at a time."""
+    """Runs each queued job through ``handler`` in this process, ``concurrency`` at a time,
+    and ``sweep`` every ``sweep_interval`` (at once on start)."""
 
-    def __init__(self, handler: JobHandler, *, concurrency: int = 2, max_queue: int = 1000) -> None:
+    def __init__(
+        self,
+        handler: JobHandler,
+        *,
+        sweep: Sweep,
+        sweep_interval: timedelta,
+        concurrency: int,
+        max_queue: int,
+        stop_timeout: timedelta = timedelta(seconds=5),
+    ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         if max_queue < 1:
             raise ValueError("max_queue must be at least 1")
         self._handler = handler
+        self._sweeper = PeriodicTask(_first_then_periodic(sweep), sweep_interval)
+        self._stop_timeout = stop_timeout.total_seconds()
         self._concurrency = concurrency
         self._queue: asyncio.Queue[JobMessage] = asyncio.Queue(maxsize=max_queue)
         self._workers: list[asyncio.Task[None]] = []
@@ -49,7 +64,7 @@ class InProcessJobScheduler:
             raise SchedulerUnavailable("The job runner is not running.")
 
     async def start(self) -> None:
-        """Start the worker tasks and accept jobs; does nothing if already running."""
+        """Start the worker tasks and the sweep, and accept jobs; nothing if already running."""
         if self._workers:
             return
         self._accepting = True
@@ -57,12 +72,14 @@ class InProcessJobScheduler:
             asyncio.create_task(self._work(), name=f"reportgen-job-runner-{number}")
             for number in range(self._concurrency)
         ]
+        self._sweeper.start()
 
-    async def stop(self, *, timeout_seconds: float = 5.0) -> None:
-        """Stop accepting jobs, cancel the running ones and wait for the workers to end.
+    async def stop(self) -> None:
+        """Stop the sweep and accepting jobs, cancel the running ones, wait for the workers.
 
-        Waits at most ``timeout_seconds`` for a job that ignores cancellation.
+        Waits at most ``stop_timeout`` for a job that ignores cancellation.
         """
+        await self._sweeper.stop()
         self._accepting = False
         for handle in self._delayed:
             handle.cancel()
@@ -72,7 +89,7 @@ class InProcessJobScheduler:
             worker.cancel()
         if not workers:
             return
-        _, pending = await asyncio.wait(workers, timeout=timeout_seconds)
+        _, pending = await asyncio.wait(workers, timeout=self._stop_timeout)
         if pending:
             logger.warning("%d job runner task(s) did not stop in time.", len(pending))
 
@@ -84,12 +101,12 @@ class InProcessJobScheduler:
         while True:
             message = await self._queue.get()
             try:
-                again_in = await self._handler(message)
+                run = await self._handler(message)
             except Exception:
                 logger.exception("Job %s failed in the in-process runner.", message.job_id)
             else:
-                if again_in is not None:
-                    self._run_later(message, again_in)
+                if run.outcome is JobOutcome.RETRY_LATER and run.retry_in is not None:
+                    self._run_later(message, run.retry_in)
             finally:
                 self._queue.task_done()
 
@@ -106,3 +123,14 @@ class InProcessJobScheduler:
 
         handle = asyncio.get_running_loop().call_later(delay.total_seconds(), requeue)
         self._delayed.add(handle)
+
+
+def _first_then_periodic(sweep: Sweep) -> Callable[[], Awaitable[object]]:
+    first = True
+
+    async def run() -> object:
+        nonlocal first
+        redeliver_all, first = first, False
+        return await sweep(redeliver_all)
+
+    return run

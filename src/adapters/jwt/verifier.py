@@ -8,7 +8,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from application.errors import AuthenticationFailed
+from application.common.errors import AuthenticationFailed
 from domain.principal import Principal
 
 MAX_TOKEN_LENGTH = 8 * 1024

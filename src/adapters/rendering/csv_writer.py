@@ -15,7 +15,7 @@ from datetime import date, time
 from decimal import Decimal
 from typing import BinaryIO
 
-from application.report_ports import Row
+from application.reports.ports import Row
 
 
 def text_of(value: object) -> str:

@@ -5,7 +5,7 @@ from typing import BinaryIO
 
 import msgspec
 
-from application.report_ports import Row
+from application.reports.ports import Row
 
 
 class JsonFormatWriter:

@@ -6,7 +6,7 @@ from typing import BinaryIO
 from adapters.rendering.csv_writer import CsvFormatWriter
 from adapters.rendering.json_writer import JsonFormatWriter
 from adapters.rendering.xlsx_writer import XlsxFormatWriter
-from application.report_ports import FormatWriter
+from application.jobs.file_ports import FormatWriter
 from domain.reports import OutputFormat
 
 _CONTENT_TYPES = {

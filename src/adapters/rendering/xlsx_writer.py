@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 import xlsxwriter
 
 from adapters.rendering.csv_writer import text_of
-from application.report_ports import Row
+from application.reports.ports import Row
 
 #: Excel's limit of rows on a sheet, less the header row.
 EXCEL_DATA_ROWS_PER_SHEET = 1_048_575

@@ -10,8 +10,8 @@ from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
-from application.errors import ResultStoreUnavailable
-from application.report_ports import ResultUpload, StoredFile
+from application.common.errors import ResultMissing, ResultStoreUnavailable
+from application.jobs.file_ports import ResultUpload, StoredFile
 
 CHUNK_BYTES = 256 * 1024
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
@@ -23,7 +23,7 @@ class LocalResultStore:
     Keys are plain file names (``2b6f0c1e-....csv``); anything else raises
     ``ValueError``. A file is written as ``.<key>.<random>.part`` beside its
     final name and renamed onto it whole, so no reader ever sees half a file.
-    A missing key raises ``KeyError``; other failures ``ResultStoreUnavailable``.
+    Reading a missing key raises ``ResultMissing``; other failures ``ResultStoreUnavailable``.
     """
 
     def __init__(self, directory: Path) -> None:
@@ -139,7 +139,7 @@ def _open_at(path: Path, start: int) -> BinaryIO:
     try:
         file = path.open("rb")
     except FileNotFoundError:
-        raise KeyError(path.name) from None
+        raise ResultMissing(path.name) from None
     file.seek(start)
     return file
 

@@ -6,7 +6,7 @@ import sqlite3
 import asyncpg
 import sqlalchemy as sa
 
-from application.errors import DataSourceUnavailable, ReportQueryFailed
+from application.common.errors import DataSourceUnavailable, ReportQueryFailed
 
 # SQLSTATE classes a later attempt may get past: connection, resources, operator
 # intervention (shutdown, cancel), system errors, rollbacks, login and missing database.

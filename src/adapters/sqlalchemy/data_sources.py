@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncResult, cr
 
 from adapters.sqlalchemy.data_source_errors import DATABASE_ERRORS, classify_query_error
 from adapters.sqlalchemy.sql_statements import single_statement, starts_as_query
-from application.errors import ReportQueryFailed
-from application.report_ports import Row, RowSource
+from application.common.errors import ReportQueryFailed, UnknownDataSource
+from application.reports.ports import Row, RowSource
 from domain.parameters import JsonScalar, ParameterSpec, ParameterType
 
 _BIND_TYPES: dict[ParameterType, sa.types.TypeEngine[Any]] = {
@@ -41,7 +41,10 @@ class SqlAlchemyReportQueries:
         self._timeout = timeout_seconds
         self._engines: dict[str, AsyncEngine] = {}
 
-    async def close(self) -> None:
+    async def start(self) -> None:
+        """Nothing to do: each data source's engine is built on first use."""
+
+    async def stop(self) -> None:
         """Dispose of every engine built so far."""
         engines, self._engines = list(self._engines.values()), {}
         for engine in engines:
@@ -94,7 +97,7 @@ class SqlAlchemyReportQueries:
 
     def _engine(self, data_source: str) -> AsyncEngine:
         if data_source not in self._urls:
-            raise ReportQueryFailed(f"Data source '{data_source}' is not configured.")
+            raise UnknownDataSource(data_source)
         if data_source not in self._engines:
             self._engines[data_source] = _create_engine(self._urls[data_source], self._timeout)
         return self._engines[data_source]

@@ -11,7 +11,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from application.errors import StorageUnavailable
+from application.common.errors import StorageUnavailable
 
 # Every failure a database round trip can raise below the application: the
 # driver's own errors arrive wrapped in SQLAlchemyError, a refused or timed-out
@@ -58,11 +58,28 @@ def create_engine(
     return create_async_engine(parsed, **options)
 
 
-async def ping(engine: AsyncEngine, *, timeout_seconds: float = 2.0) -> None:
-    """Run ``SELECT 1``; raise ``StorageUnavailable`` unless it answers in time."""
-    with storage_errors("checking the connection"):
-        async with asyncio.timeout(timeout_seconds), engine.connect() as connection:
-            await connection.execute(sa.text("SELECT 1"))
+class SqlAlchemyDatabase:
+    """The service's database as a whole: whether it answers, and closing its pool."""
+
+    def __init__(self, engine: AsyncEngine, *, timeout_seconds: float) -> None:
+        self._engine = engine
+        self._timeout_seconds = timeout_seconds
+
+    async def ping(self) -> None:
+        """Run ``SELECT 1``; raise ``StorageUnavailable`` unless it answers in time."""
+        with storage_errors("checking the connection"):
+            async with (
+                asyncio.timeout(self._timeout_seconds),
+                self._engine.connect() as connection,
+            ):
+                await connection.execute(sa.text("SELECT 1"))
+
+    async def start(self) -> None:
+        """Nothing to do: connections are opened on first use."""
+
+    async def stop(self) -> None:
+        """Close every pooled connection."""
+        await self._engine.dispose()
 
 
 def _is_sqlite_file(url: URL) -> bool:

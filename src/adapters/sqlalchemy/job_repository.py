@@ -11,8 +11,9 @@ from adapters.sqlalchemy.engine import storage_errors
 from adapters.sqlalchemy.job_rows import request_values, state_values, to_job
 from adapters.sqlalchemy.tables import job_execution_log
 from adapters.sqlalchemy.write_gate import BeforeWrite, no_gate
-from application.ports import JobQuery
-from domain.jobs import Job, JobStatus
+from application.jobs.ports import JobQuery
+from domain.job_status import JobStatus
+from domain.jobs import Job
 
 _table = job_execution_log
 _NEWEST_FIRST = (_table.c.created_at.desc(), _table.c.job_id.desc())
@@ -39,16 +40,18 @@ class SqlAlchemyJobRepository:
             row = (await self._session.execute(query)).mappings().one_or_none()
         return None if row is None else to_job(row)
 
-    async def update(self, job: Job, *, expected_status: JobStatus | None = None) -> bool:
-        """Write back everything but the identity and the request; return whether it was written.
+    async def save(self, job: Job, *, if_status: JobStatus) -> bool:
+        """Write back everything but the identity and the request if the row still has
+        status ``if_status``; return whether it was written.
 
-        With ``expected_status`` the row is written only if it still has that
-        status, checked and written in one statement, so of two racing writers
-        that expect the same status exactly one succeeds.
+        The status is checked and the row written in one statement, so of two
+        racing writers that read the same status exactly one succeeds.
         """
-        statement = sa.update(_table).where(_table.c.job_id == job.id).values(state_values(job))
-        if expected_status is not None:
-            statement = statement.where(_table.c.status == expected_status.value)
+        statement = (
+            sa.update(_table)
+            .where(_table.c.job_id == job.id, _table.c.status == if_status.value)
+            .values(state_values(job))
+        )
         await self._before_write()
         with storage_errors("updating a job"):
             result = cast(CursorResult[Any], await self._session.execute(statement))

@@ -4,7 +4,9 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 
-from domain.jobs import Job, JobStatus, StoredResult
+from domain.job_results import StoredResult
+from domain.job_status import JobStatus
+from domain.jobs import Job
 from domain.reports import OutputFormat
 
 

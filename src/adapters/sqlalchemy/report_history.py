@@ -7,7 +7,7 @@ from adapters.sqlalchemy.engine import storage_errors
 from adapters.sqlalchemy.report_rows import report_from_document, report_to_document
 from adapters.sqlalchemy.tables import report_history
 from adapters.sqlalchemy.write_gate import BeforeWrite, no_gate
-from application.ports import ReportChange
+from domain.report_changes import ChangeAction, ReportChange
 
 
 class SqlAlchemyReportHistory:
@@ -25,7 +25,7 @@ class SqlAlchemyReportHistory:
         """Append ``change`` inside the open transaction."""
         values = {
             "report_id": change.report_id,
-            "action": change.action,
+            "action": change.action.value,
             "actor": change.actor,
             "at": change.at,
             "version": change.version,
@@ -47,7 +47,7 @@ class SqlAlchemyReportHistory:
         return [
             ReportChange(
                 report_id=row["report_id"],
-                action=row["action"],
+                action=ChangeAction(row["action"]),
                 actor=row["actor"],
                 at=row["at"],
                 version=row["version"],

@@ -7,7 +7,7 @@ cannot be sure of (a ``;`` inside a dollar-quoted string) is refused.
 
 from collections.abc import Iterator
 
-from application.errors import ReportQueryFailed
+from application.common.errors import ReportQueryFailed
 
 _QUERY_KEYWORDS = frozenset({"SELECT", "WITH", "VALUES", "TABLE"})
 

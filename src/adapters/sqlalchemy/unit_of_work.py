@@ -9,8 +9,8 @@ from adapters.sqlalchemy.engine import storage_errors
 from adapters.sqlalchemy.job_repository import SqlAlchemyJobRepository
 from adapters.sqlalchemy.report_history import SqlAlchemyReportHistory
 from adapters.sqlalchemy.report_repository import SqlAlchemyReportRepository
-from adapters.sqlalchemy.write_gate import write_gate
-from application.errors import StorageUnavailable
+from adapters.sqlalchemy.write_gate import WriteGate, write_gate
+from application.common.errors import StorageUnavailable
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -24,18 +24,20 @@ class SqlAlchemyUnitOfWork:
     The repositories share the session and never commit. Database and driver
     errors leave as ``StorageUnavailable``. One instance may be entered again
     once the previous block has ended, each time with a new session. On SQLite
-    the first write of a block waits for the process's write gate, held until
-    the block ends.
+    the first write of a block waits for the process's write gate (``gate``, or
+    the engine's own), held until the block ends.
     """
 
     reports: SqlAlchemyReportRepository
     jobs: SqlAlchemyJobRepository
     history: SqlAlchemyReportHistory
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], gate: WriteGate | None = None
+    ) -> None:
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
-        self._gate = write_gate(session_factory.kw["bind"])
+        self._gate = gate or write_gate(session_factory.kw["bind"])
         self._writing = False
 
     async def __aenter__(self) -> Self:

@@ -14,7 +14,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from application.errors import StorageUnavailable
+from application.common.errors import StorageUnavailable
 
 BeforeWrite = Callable[[], Awaitable[None]]
 """Awaited by a repository before each write statement."""
@@ -54,10 +54,13 @@ class WriteGate:
             self._locks[asyncio.get_running_loop()].release()
 
 
-def write_gate(engine: AsyncEngine) -> WriteGate:
-    """The one gate of ``engine``'s writers: enabled on SQLite, a no-op elsewhere."""
+def write_gate(engine: AsyncEngine, *, timeout_seconds: float = 2.0) -> WriteGate:
+    """The one gate of ``engine``'s writers: enabled on SQLite, a no-op elsewhere.
+
+    Made on the first call for ``engine``, which sets how long a writer waits.
+    """
     gate = _GATES.get(engine.sync_engine)
     if gate is None:
-        gate = WriteGate(enabled=engine.dialect.name == "sqlite")
+        gate = WriteGate(enabled=engine.dialect.name == "sqlite", timeout_seconds=timeout_seconds)
         _GATES[engine.sync_engine] = gate
     return gate

@@ -5,15 +5,17 @@ from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
 from litestar import Litestar, Router
+from litestar.middleware import DefineMiddleware
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from entrypoints.container import Container
 from entrypoints.http.dependencies import http_dependencies
 from entrypoints.http.errors import EXCEPTION_HANDLERS
+from entrypoints.http.generate import ReportGenerationController
 from entrypoints.http.health import HealthController
+from entrypoints.http.identity import BearerAuthentication
 from entrypoints.http.jobs import JobsController
 from entrypoints.http.openapi import mark_generate_body_optional, openapi_config
-from entrypoints.http.reports import ReportGenerationController
 from entrypoints.http.reports_admin import ReportAdminController
 from entrypoints.http.reports_read import ReportsController
 from entrypoints.lifecycle import start_services, stop_services
@@ -27,7 +29,11 @@ def _version() -> str:
 
 
 def create_app(container: Container) -> Litestar:
-    """The HTTP API on ``container``; jobs start and stop with the app's lifespan."""
+    """The HTTP API on ``container``; its services start and stop with the app's lifespan.
+
+    Every route under ``/api/v1`` authenticates the caller first (401 before
+    anything else about the request); health, metrics and the schema are open.
+    """
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -41,14 +47,22 @@ def create_app(container: Container) -> Litestar:
     app = Litestar(
         route_handlers=[
             Router(
-                "/api/v1/reports",
+                "/api/v1",
                 route_handlers=[
-                    ReportGenerationController,
-                    ReportsController,
-                    ReportAdminController,
+                    Router(
+                        "/reports",
+                        route_handlers=[
+                            ReportGenerationController,
+                            ReportsController,
+                            ReportAdminController,
+                        ],
+                    ),
+                    JobsController,
+                ],
+                middleware=[
+                    DefineMiddleware(BearerAuthentication, verifier=container.token_verifier)
                 ],
             ),
-            JobsController,
             HealthController,
             PrometheusController,
         ],

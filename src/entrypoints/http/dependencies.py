@@ -9,9 +9,11 @@ from typing import Any
 
 from litestar.di import Provide
 
-from adapters.sqlalchemy.engine import ping
 from entrypoints.container import Container
-from entrypoints.http.health import ReadinessProbes
+from entrypoints.http.downloads import ResultDownloads
+from entrypoints.http.identity import principal_of
+from entrypoints.http.job_bodies import JobPresenter
+from entrypoints.http.links import LinkBuilder
 
 
 def _from(provider: Callable[[], Any]) -> Provide:
@@ -22,32 +24,26 @@ def _from(provider: Callable[[], Any]) -> Provide:
 
 
 def http_dependencies(container: Container) -> dict[str, Provide]:
-    """Litestar dependencies handing out what ``container`` builds."""
-
-    def readiness() -> ReadinessProbes:
-        async def database() -> None:
-            await ping(container.engine())
-
-        async def scheduler() -> None:
-            await container.scheduler().ping()
-
-        return ReadinessProbes({"database": database, "scheduler": scheduler})
-
+    """Litestar dependencies handing out what ``container`` builds, the HTTP layer's own
+    helpers, and the caller's ``principal``."""
+    links = LinkBuilder(container.settings().public_base_url)
     products: dict[str, Callable[[], Any]] = {
         "generate_report": container.generate_report,
         "get_job": container.get_job,
+        "list_jobs": container.list_jobs,
+        "cancel_job": container.cancel_job,
+        "download_result": container.download_result,
         "list_reports": container.list_reports,
         "get_report": container.get_report,
         "create_report": container.create_report,
         "replace_report": container.replace_report,
         "delete_report": container.delete_report,
-        "report_history": container.report_history,
-        "list_jobs": container.list_jobs,
-        "cancel_job": container.cancel_job,
-        "get_job_result": container.get_job_result,
-        "downloads": container.result_downloads,
-        "links": container.links,
-        "presenter": container.job_presenter,
-        "readiness": readiness,
+        "read_report_history": container.read_report_history,
+        "check_readiness": container.check_readiness,
+        "links": lambda: links,
+        "presenter": lambda: JobPresenter(links, container.clock()),
+        "downloads": ResultDownloads,
     }
-    return {name: _from(provider) for name, provider in products.items()}
+    dependencies = {name: _from(provider) for name, provider in products.items()}
+    dependencies["principal"] = Provide(principal_of, sync_to_thread=False)
+    return dependencies

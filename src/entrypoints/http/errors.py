@@ -1,6 +1,7 @@
 """One exception map: domain, port and framework errors become JSON ``{"error": ...}`` answers."""
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -21,7 +22,7 @@ from litestar.status_codes import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
-from application.errors import AuthenticationFailed, ServiceUnavailable
+from application.common.errors import AuthenticationFailed, ServiceUnavailable
 from domain.errors import (
     InvalidReportConfiguration,
     InvalidReportRequest,
@@ -41,6 +42,7 @@ from entrypoints.http.schemas import ErrorBody
 
 logger = logging.getLogger(__name__)
 REALM = 'Bearer realm="reportgen"'
+_SNAKE = re.compile(r"_([a-z0-9])")
 
 Handler = Callable[[Request[Any, Any, Any], Any], Response[ErrorBody]]
 
@@ -77,10 +79,17 @@ def _status(status: int) -> Handler:
     return handle
 
 
+def wire_field(field: str) -> str:
+    """The API's name of a field the domain names: ``delivery_targets[0].mode`` is
+    ``deliveryTargets[0].mode`` on the wire (camelCase, as every JSON field)."""
+    return _SNAKE.sub(lambda match: match.group(1).upper(), field)
+
+
 def _invalid_configuration(
     _: Request[Any, Any, Any], exc: InvalidReportConfiguration
 ) -> Response[ErrorBody]:
-    return error_response(HTTP_422_UNPROCESSABLE_ENTITY, f"{exc.field}: {exc.message}")
+    message = f"{wire_field(exc.field)}: {exc.message}"
+    return error_response(HTTP_422_UNPROCESSABLE_ENTITY, message)
 
 
 def _plain(status: int) -> Handler:

@@ -1,41 +1,12 @@
 """``GET /health`` (the process lives) and ``GET /health/ready`` (its dependencies answer)."""
 
-import asyncio
-from collections.abc import Awaitable, Callable
-
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
-from application.errors import ServiceUnavailable
+from application.common.readiness import READY, CheckReadinessUseCase
 from entrypoints.http.schemas import HealthBody
-
-Probe = Callable[[], Awaitable[None]]
-
-
-class ReadinessProbes:
-    """The checks behind ``/health/ready``, by name (``database``, ``scheduler``)."""
-
-    def __init__(self, probes: dict[str, Probe], timeout_seconds: float = 2.0) -> None:
-        self.probes = probes
-        self.timeout_seconds = timeout_seconds
-
-    async def run(self) -> dict[str, str]:
-        """Run every probe at once; each answers ``ok`` or why it is not."""
-        names = list(self.probes)
-        outcomes = await asyncio.gather(*(self._one(self.probes[n]) for n in names))
-        return dict(zip(names, outcomes, strict=True))
-
-    async def _one(self, probe: Probe) -> str:
-        try:
-            async with asyncio.timeout(self.timeout_seconds):
-                await probe()
-        except ServiceUnavailable as exc:
-            return exc.message
-        except TimeoutError:
-            return "No answer in time."
-        return "ok"
 
 
 class HealthController(Controller):
@@ -54,10 +25,12 @@ class HealthController(Controller):
         summary="Readiness: the database and the scheduler answer",
         responses={503: ResponseSpec(HealthBody, description="A dependency does not answer")},
     )
-    async def ready(self, readiness: NamedDependency[ReadinessProbes]) -> Response[HealthBody]:
+    async def ready(
+        self, check_readiness: NamedDependency[CheckReadinessUseCase]
+    ) -> Response[HealthBody]:
         """200 when every dependency answers, else 503 with what failed."""
-        checks = await readiness.run()
-        failing = sorted(name for name, outcome in checks.items() if outcome != "ok")
+        checks = await check_readiness.execute()
+        failing = sorted(name for name, outcome in checks.items() if outcome != READY)
         if not failing:
             return Response(HealthBody(status="ok", checks=checks))
         return Response(

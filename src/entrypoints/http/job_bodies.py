@@ -8,8 +8,9 @@ from typing import Any
 import msgspec
 from litestar import Request
 
-from application.ports import Clock
-from domain.jobs import Job, JobStatus
+from application.common.ports import Clock
+from domain.job_status import JobStatus
+from domain.jobs import Job
 from entrypoints.http.links import LinkBuilder
 from entrypoints.http.schemas import JobBody, ProgressBody, ResultBody
 

@@ -7,12 +7,14 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Stream
 
-from application.cancel_job import CancelJobCommand, CancelJobUseCase
-from application.get_job import GetJobQuery, GetJobUseCase
-from application.get_job_result import GetJobResultQuery, GetJobResultUseCase
-from application.list_jobs import ListJobsQuery, ListJobsUseCase
-from entrypoints.http.auth import bearer_token
+from application.common.paging import PAGE_SIZE_CEILING
+from application.jobs.cancel_job import CancelJobCommand, CancelJobUseCase
+from application.jobs.download_result import DownloadResultQuery, DownloadResultUseCase
+from application.jobs.get_job import GetJobQuery, GetJobUseCase
+from application.jobs.list_jobs import DEFAULT_PAGE_SIZE, ListJobsQuery, ListJobsUseCase
+from domain.principal import Principal
 from entrypoints.http.downloads import ResultDownloads
+from entrypoints.http.generate import POLL_AFTER_SECONDS
 from entrypoints.http.job_bodies import JobPresenter, decode_cursor, encode_cursor, parse_status
 from entrypoints.http.links import LinkBuilder
 from entrypoints.http.openapi import (
@@ -20,7 +22,6 @@ from entrypoints.http.openapi import (
     LIST_ERROR_RESPONSES,
     RESULT_ERROR_RESPONSES,
 )
-from entrypoints.http.reports import POLL_AFTER_SECONDS
 from entrypoints.http.schemas import JobBody, JobPageBody
 
 JobId = Annotated[str, PathParameter(description="The job's id, as `POST .../generate` gave it.")]
@@ -29,7 +30,7 @@ JobId = Annotated[str, PathParameter(description="The job's id, as `POST .../gen
 class JobsController(Controller):
     """Jobs: their status, their files, the caller's list, cancellation."""
 
-    path = "/api/v1/jobs"
+    path = "/jobs"  # mounted under /api/v1 by the app
     tags = ["Jobs"]  # noqa: RUF012 - Litestar reads a plain class attribute
     security = [{"BearerToken": []}]  # noqa: RUF012
 
@@ -38,11 +39,12 @@ class JobsController(Controller):
         self,
         request: Request[Any, Any, Any],
         job_id: JobId,
+        principal: NamedDependency[Principal],
         get_job: NamedDependency[GetJobUseCase],
         presenter: NamedDependency[JobPresenter],
     ) -> Response[JobBody]:
         """The job; ``Retry-After`` while it is queued or running."""
-        job = await get_job.execute(GetJobQuery(bearer_token(request), job_id))
+        job = await get_job.execute(GetJobQuery(principal, job_id))
         headers = {} if job.status.is_finished else {"Retry-After": str(POLL_AFTER_SECONDS)}
         return Response(presenter.body(request, job), headers=headers)
 
@@ -56,29 +58,31 @@ class JobsController(Controller):
         self,
         request: Request[Any, Any, Any],
         job_id: JobId,
-        get_job_result: NamedDependency[GetJobResultUseCase],
+        principal: NamedDependency[Principal],
+        download_result: NamedDependency[DownloadResultUseCase],
         downloads: NamedDependency[ResultDownloads],
     ) -> Response[Any] | Stream:
         """The file, whole or a range of it."""
-        result = await get_job_result.execute(GetJobResultQuery(bearer_token(request), job_id))
-        return await downloads.response(request, result)
+        download = await download_result.execute(DownloadResultQuery(principal, job_id))
+        return downloads.response(request, download)
 
     @get("/", summary="The caller's jobs, newest first", responses=LIST_ERROR_RESPONSES)
     async def list_jobs(
         self,
         request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
         list_jobs: NamedDependency[ListJobsUseCase],
         presenter: NamedDependency[JobPresenter],
         links: NamedDependency[LinkBuilder],
         status: Annotated[str | None, QueryParameter(description="Only this status.")] = None,
         report_id: Annotated[str | None, QueryParameter(name="reportId")] = None,
         cursor: Annotated[str | None, QueryParameter(description="From a previous `next`.")] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+        limit: Annotated[int, QueryParameter(ge=1, le=PAGE_SIZE_CEILING)] = DEFAULT_PAGE_SIZE,
     ) -> JobPageBody:
         """A page of jobs and the URL of the next one."""
         page = await list_jobs.execute(
             ListJobsQuery(
-                bearer_token(request),
+                principal,
                 status=parse_status(status),
                 report_id=report_id,
                 after=decode_cursor(cursor) if cursor else None,
@@ -94,9 +98,10 @@ class JobsController(Controller):
         self,
         request: Request[Any, Any, Any],
         job_id: JobId,
+        principal: NamedDependency[Principal],
         cancel_job: NamedDependency[CancelJobUseCase],
         presenter: NamedDependency[JobPresenter],
     ) -> JobBody:
         """The cancelled job; 409 if it had already finished."""
-        job = await cancel_job.execute(CancelJobCommand(bearer_token(request), job_id))
+        job = await cancel_job.execute(CancelJobCommand(principal, job_id))
         return presenter.body(request, job)

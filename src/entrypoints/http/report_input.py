@@ -1,4 +1,5 @@
-"""A report configuration sent by a client, turned into the domain's; errors name the field."""
+"""A report configuration sent by a client, turned into the domain's; errors name the field
+(in the domain's terms, as every ``InvalidReportConfiguration`` does)."""
 
 from typing import TypeVar
 
@@ -49,7 +50,7 @@ def to_report(body: ReportInput) -> ReportConfiguration:
 
 
 def _target(body: DeliveryTargetBody, index: int) -> DeliveryTarget:
-    field = f"deliveryTargets[{index}]"
+    field = f"delivery_targets[{index}]"
     return DeliveryTarget(
         channel=_enum(DeliveryChannel, body.type, f"{field}.type"),
         mode=None if body.mode is None else _enum(DeliveryMode, body.mode, f"{field}.mode"),

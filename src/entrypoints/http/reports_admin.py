@@ -8,13 +8,13 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from application.create_report import CreateReportCommand, CreateReportUseCase
-from application.delete_report import DeleteReportCommand, DeleteReportUseCase
-from application.replace_report import ReplaceReportCommand, ReplaceReportUseCase
-from application.report_history import ReportHistoryQuery, ReportHistoryUseCase
+from application.reports.create_report import CreateReportCommand, CreateReportUseCase
+from application.reports.delete_report import DeleteReportCommand, DeleteReportUseCase
+from application.reports.read_report_history import ReadReportHistoryQuery, ReadReportHistoryUseCase
+from application.reports.replace_report import ReplaceReportCommand, ReplaceReportUseCase
 from domain.errors import InvalidReportConfiguration
+from domain.principal import Principal
 from domain.reports import ReportConfiguration
-from entrypoints.http.auth import bearer_token
 from entrypoints.http.job_bodies import rfc3339
 from entrypoints.http.links import LinkBuilder
 from entrypoints.http.openapi import REPORT_ADMIN_ERROR_RESPONSES
@@ -53,13 +53,12 @@ class ReportAdminController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[ReportInput],
+        principal: NamedDependency[Principal],
         create_report: NamedDependency[CreateReportUseCase],
         links: NamedDependency[LinkBuilder],
     ) -> Response[ReportBody]:
         """201 with the report, its ``ETag`` and ``Location``."""
-        saved = await create_report.execute(
-            CreateReportCommand(bearer_token(request), to_report(data))
-        )
+        saved = await create_report.execute(CreateReportCommand(principal, to_report(data)))
         location = f"{links.base(request)}/api/v1/reports/{saved.id}"
         return _saved(request, saved, HTTP_201_CREATED, {"Location": location})
 
@@ -69,6 +68,7 @@ class ReportAdminController(Controller):
         request: Request[Any, Any, Any],
         report_id: ReportId,
         data: JSONBody[ReportInput],
+        principal: NamedDependency[Principal],
         replace_report: NamedDependency[ReplaceReportUseCase],
     ) -> Response[ReportBody]:
         """The report as saved; ``If-Match`` must carry the ETag it was read with."""
@@ -77,7 +77,7 @@ class ReportAdminController(Controller):
                 "The id in the body differs from the URL's.", field="id"
             )
         saved = await replace_report.execute(
-            ReplaceReportCommand(bearer_token(request), to_report(data), expected_version(request))
+            ReplaceReportCommand(principal, to_report(data), expected_version(request))
         )
         return _saved(request, saved, 200)
 
@@ -91,11 +91,12 @@ class ReportAdminController(Controller):
         self,
         request: Request[Any, Any, Any],
         report_id: ReportId,
+        principal: NamedDependency[Principal],
         delete_report: NamedDependency[DeleteReportUseCase],
     ) -> None:
         """204; its jobs and their unexpired results stay."""
         await delete_report.execute(
-            DeleteReportCommand(bearer_token(request), report_id, expected_version(request))
+            DeleteReportCommand(principal, report_id, expected_version(request))
         )
 
     @get(
@@ -105,15 +106,16 @@ class ReportAdminController(Controller):
     )
     async def report_history(
         self,
-        request: Request[Any, Any, Any],
         report_id: ReportId,
-        report_history: NamedDependency[ReportHistoryUseCase],
+        principal: NamedDependency[Principal],
+        read_report_history: NamedDependency[ReadReportHistoryUseCase],
     ) -> list[ChangeBody]:
         """The audit trail, oldest first."""
-        changes = await report_history.execute(ReportHistoryQuery(bearer_token(request), report_id))
+        query = ReadReportHistoryQuery(principal, report_id)
+        changes = await read_report_history.execute(query)
         return [
             ChangeBody(
-                action=change.action,
+                action=change.action.value,
                 actor=change.actor,
                 at=rfc3339(change.at) or "",
                 version=change.version,

@@ -6,9 +6,10 @@ from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
-from application.get_report import GetReportQuery, GetReportUseCase
-from application.list_reports import ListReportsQuery, ListReportsUseCase
-from entrypoints.http.auth import bearer_token
+from application.common.paging import PAGE_SIZE_CEILING
+from application.reports.get_report import GetReportQuery, GetReportUseCase
+from application.reports.list_reports import DEFAULT_PAGE_SIZE, ListReportsQuery, ListReportsUseCase
+from domain.principal import Principal
 from entrypoints.http.links import LinkBuilder
 from entrypoints.http.openapi import REPORT_ERROR_RESPONSES
 from entrypoints.http.report_bodies import ReportBody, ReportPageBody, report_body
@@ -26,28 +27,26 @@ class ReportsController(Controller):
     async def list_reports(
         self,
         request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
         list_reports: NamedDependency[ListReportsUseCase],
         links: NamedDependency[LinkBuilder],
         cursor: Annotated[str | None, QueryParameter(description="From a previous `next`.")] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
+        limit: Annotated[int, QueryParameter(ge=1, le=PAGE_SIZE_CEILING)] = DEFAULT_PAGE_SIZE,
     ) -> ReportPageBody:
         """Reports by id (administrators: all of them), a page at a time."""
-        page = await list_reports.execute(
-            ListReportsQuery(bearer_token(request), after=cursor, limit=limit)
-        )
+        page = await list_reports.execute(ListReportsQuery(principal, after=cursor, limit=limit))
         next_url = links.next_page(request, "/api/v1/reports", page.next_after)
-        full = page.viewer.is_admin
-        bodies = [report_body(report, full=full) for report in page.reports]
+        bodies = [report_body(report, full=principal.is_admin) for report in page.reports]
         return ReportPageBody(reports=bodies, next=next_url)
 
     @get("/{report_id:str}", summary="One report", responses=REPORT_ERROR_RESPONSES)
     async def get_report(
         self,
-        request: Request[Any, Any, Any],
         report_id: Annotated[str, PathParameter(description="The report's id.")],
+        principal: NamedDependency[Principal],
         get_report: NamedDependency[GetReportUseCase],
     ) -> Response[ReportBody]:
         """The report and its ``ETag``; 404 when the caller may not see it."""
-        view = await get_report.execute(GetReportQuery(bearer_token(request), report_id))
-        body = report_body(view.report, full=view.viewer.is_admin)
-        return Response(body, headers={"ETag": etag(view.report.version)})
+        report = await get_report.execute(GetReportQuery(principal, report_id))
+        body = report_body(report, full=principal.is_admin)
+        return Response(body, headers={"ETag": etag(report.version)})

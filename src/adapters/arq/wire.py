@@ -1,0 +1,103 @@
+"""The arq wire contract of report jobs, in one place.
+
+The queue, the job function's name and arguments, and their serializer: the
+scheduler adapter enqueues with ``job_arguments`` and the worker registers
+``report_job_function`` and ``sweep_cron_job``, so the two sides cannot drift.
+
+Jobs travel as MessagePack (msgspec), never pickle: pickle would let whoever can
+write to Redis run code in every worker; MessagePack only ever yields plain data.
+``serialize``/``deserialize`` are given to arq on both the pool and the worker.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import msgspec
+from arq import Retry
+from arq.cron import CronJob, cron
+from arq.worker import Function, func
+
+from application.common.errors import ServiceUnavailable
+from application.jobs.ports import JobHandler, JobMessage, JobOutcome
+
+logger = logging.getLogger(__name__)
+
+QUEUE_NAME = "reportgen:queue"
+"""The Redis sorted set that holds the queued jobs."""
+
+RUN_REPORT_JOB = "run_report_job"
+"""The name under which the worker registers the job function."""
+
+SWEEP_JOBS = "sweep_jobs"
+"""The name of the sweep's cron job."""
+
+#: arq's own cap on deliveries; the job handler bounds its retries itself (attempts,
+#: grace period), so this only stops a job that keeps finding the database down.
+MAX_TRIES = 1000
+
+
+def _encode_unknown(obj: Any) -> str:
+    """Turn what MessagePack cannot carry into text, so arq can always store a result.
+
+    A job that fails leaves its exception as the result; it is stored as
+    ``"<ClassName>: message"``. Anything else unknown is stored as ``str(obj)``.
+    """
+    if isinstance(obj, BaseException):
+        return f"{type(obj).__name__}: {obj}"
+    return str(obj)
+
+
+_encoder = msgspec.msgpack.Encoder(enc_hook=_encode_unknown)
+_decoder = msgspec.msgpack.Decoder()
+
+
+def serialize(obj: Any) -> bytes:
+    """Encode a job or a job result as MessagePack.
+
+    Timezone-aware datetimes travel as MessagePack timestamps; tuples become lists.
+    """
+    return _encoder.encode(obj)
+
+
+def deserialize(data: bytes) -> Any:
+    """Decode MessagePack written by :func:`serialize`; raise ``msgspec.DecodeError`` otherwise."""
+    return _decoder.decode(data)
+
+
+def job_arguments(message: JobMessage) -> tuple[str, str]:
+    """The job function's positional arguments: the job id and when it was requested."""
+    return message.job_id, message.requested_at.isoformat()
+
+
+def report_job_function(handler: JobHandler) -> Function:
+    """The worker's ``run_report_job(job_id, requested_at)``: runs ``handler`` and asks
+    arq to deliver the job again when the handler says so."""
+
+    async def run_report_job(ctx: dict[str, Any], job_id: str, requested_at: str) -> str:
+        message = JobMessage(job_id=job_id, requested_at=datetime.fromisoformat(requested_at))
+        run = await handler(message)
+        if run.outcome is JobOutcome.RETRY_LATER and run.retry_in is not None:
+            raise Retry(defer=run.retry_in)
+        return run.outcome.value
+
+    return func(run_report_job, name=RUN_REPORT_JOB, max_tries=MAX_TRIES)
+
+
+def sweep_cron_job(sweep: Callable[[], Awaitable[object]], interval: timedelta) -> CronJob:
+    """The sweep, every ``interval`` (a divisor of a minute, or of an hour in whole
+    minutes), on one worker at a time; a sweep that finds the database down is skipped."""
+
+    async def sweep_jobs(ctx: dict[str, Any]) -> str:
+        try:
+            return str(await sweep())
+        except ServiceUnavailable as exc:
+            logger.warning("Sweep skipped: %s", exc.message)
+            return "skipped"
+
+    seconds = int(interval.total_seconds())
+    if seconds < 60:
+        return cron(sweep_jobs, name=SWEEP_JOBS, second=set(range(0, 60, seconds)), unique=True)
+    minutes = set(range(0, 60, seconds // 60))
+    return cron(sweep_jobs, name=SWEEP_JOBS, minute=minutes, second=0, unique=True)

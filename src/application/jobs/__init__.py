@@ -1,0 +1,1 @@
+"""Jobs: generating a report, running it, following it, downloading its file."""

@@ -1,0 +1,51 @@
+"""Cancel a job that has not finished: the use case behind ``DELETE /api/v1/jobs/{jobId}``."""
+
+from dataclasses import dataclass
+
+from application.common.ports import Clock, UnitOfWork
+from application.jobs.job_records import visible_job
+from domain.errors import JobAlreadyFinished
+from domain.jobs import Job
+from domain.principal import Principal
+
+
+@dataclass(frozen=True, slots=True)
+class CancelJobCommand:
+    """A caller asks to cancel a job."""
+
+    principal: Principal
+    job_id: str
+
+
+class CancelJobUseCase:
+    """Mark a ``Queued`` or ``Running`` job ``Cancelled``.
+
+    Business rules:
+    - The same callers who may read the job may cancel it; for anyone else it
+      does not exist (``JobNotFound``).
+    - A finished job cannot be cancelled (``JobAlreadyFinished``).
+    - The cancellation wins over a worker: the worker writes its progress and
+      its outcome only while the job is still ``Running``, so it stops at its
+      next batch of rows and its file is thrown away. A queued job is skipped
+      when it is delivered.
+    """
+
+    def __init__(self, *, unit_of_work: UnitOfWork, clock: Clock) -> None:
+        self._uow = unit_of_work
+        self._clock = clock
+
+    async def execute(self, command: CancelJobCommand) -> Job:
+        """The cancelled job."""
+        command.principal.ensure_may_read_jobs()
+        async with self._uow as uow:
+            job = await visible_job(uow, command.principal, command.job_id)
+            if job.status.is_finished:
+                raise JobAlreadyFinished(f"The job has already finished ({job.status.value}).")
+            seen = job.status
+            job.cancel(self._clock.now())
+            if not await uow.jobs.save(job, if_status=seen):
+                raise JobAlreadyFinished(
+                    "The job changed while it was being cancelled; read it again."
+                )
+            await uow.commit()
+        return job

@@ -1,0 +1,110 @@
+"""The ports of jobs: where they are recorded, and the scheduler that delivers them."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from domain.job_status import JobStatus
+from domain.jobs import Job
+
+
+@dataclass(frozen=True, slots=True)
+class JobMessage:
+    """What the scheduler carries to a worker: which job, and when it was requested."""
+
+    job_id: str
+    requested_at: datetime
+
+
+class JobOutcome(StrEnum):
+    """What one delivery of a job came to."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    RETRY_LATER = "retry_later"
+    DROPPED = "dropped"
+    ALREADY_HANDLED = "already_handled"
+
+
+@dataclass(frozen=True, slots=True)
+class JobRun:
+    """The outcome of one delivery, and when to deliver the job again if ``RETRY_LATER``."""
+
+    outcome: JobOutcome
+    retry_in: timedelta | None = None
+
+
+JobHandler = Callable[[JobMessage], Awaitable[JobRun]]
+"""Runs one delivered job (``RunReportJobUseCase.execute``); what a scheduler delivers to."""
+
+
+@dataclass(frozen=True, slots=True)
+class JobQuery:
+    """Which jobs to list, and the page: ``before`` is the last job of the previous page."""
+
+    requested_by: str | None
+    status: JobStatus | None = None
+    report_id: str | None = None
+    before: tuple[datetime, str] | None = None
+    limit: int = 50
+
+
+class JobRepository(Protocol):
+    """Job execution records, read and written inside a unit of work."""
+
+    async def add(self, job: Job) -> None:
+        """Write a new job; visible to others only once the unit of work commits."""
+        ...
+
+    async def get(self, job_id: str) -> Job | None:
+        """The job with that id, or ``None``."""
+        ...
+
+    async def save(self, job: Job, *, if_status: JobStatus) -> bool:
+        """Write back everything but the identity and the request, only if the stored
+        job still has status ``if_status``; returns whether it was written.
+
+        Of two writers that read the same status, exactly one succeeds: a claim
+        wins once, and a cancellation wins over a worker's later writes.
+        """
+        ...
+
+    async def find(self, query: JobQuery) -> list[Job]:
+        """Jobs matching ``query``, newest first (``created_at``, then ``id``, descending)."""
+        ...
+
+    async def with_expired_lease(self, now: datetime, limit: int) -> list[Job]:
+        """``Running`` jobs whose worker has not renewed its lease by ``now``."""
+        ...
+
+    async def queued_before(self, moment: datetime, limit: int) -> list[Job]:
+        """``Queued`` jobs created before ``moment``, oldest first."""
+        ...
+
+    async def with_expired_result(self, now: datetime, limit: int) -> list[Job]:
+        """``Succeeded`` jobs that still hold a result whose ``expires_at`` is past."""
+        ...
+
+
+class JobScheduler(Protocol):
+    """Hands jobs to workers: arq on Redis, or an in-process runner."""
+
+    async def enqueue(self, message: JobMessage) -> None:
+        """Queue the job under its own id; ``SchedulerUnavailable`` on failure,
+        ``JobAlreadyQueued`` when the scheduler already holds it."""
+        ...
+
+    async def ping(self) -> None:
+        """Check that the scheduler answers; raise ``SchedulerUnavailable`` if not."""
+        ...
+
+    async def start(self) -> None:
+        """Begin delivering (an in-process runner starts its workers and housekeeping)."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop delivering and release connections; safe to call when never started."""
+        ...

@@ -1,0 +1,134 @@
+"""Run a delivered job: the use case behind the arq worker and the in-process runner."""
+
+import logging
+
+from application.common.errors import ReportQueryFailed, ServiceUnavailable
+from application.common.ports import Clock, UnitOfWork
+from application.jobs.job_progress import JobCancelled, JobProgress
+from application.jobs.job_records import save_job
+from application.jobs.policy import JobPolicy
+from application.jobs.ports import JobMessage, JobOutcome, JobRun
+from application.jobs.report_file_maker import ReportFileMaker
+from domain.job_results import StoredResult
+from domain.job_status import JobStatus
+from domain.jobs import Job
+from domain.reports import ReportConfiguration
+
+logger = logging.getLogger(__name__)
+
+
+class RunReportJobUseCase:
+    """Run one delivery of a job, at least once, safely.
+
+    Business rules:
+    - A job whose record is not visible yet is looked for again shortly, until
+      ``row_grace_period`` after it was requested (its creator may still be
+      committing); after that it is dropped and never executed.
+    - A job is claimed (``Queued`` -> ``Running``), together with its report in
+      one transaction, only if it is still ``Queued``, or ``Running`` under a
+      lease that expired (its worker died; ``Job.recover_abandoned`` decides
+      whether it runs again or fails): a second delivery of a job that runs or
+      ran does nothing. A job whose report was deleted fails.
+    - The worker renews its lease with each progress report; a job that was
+      cancelled meanwhile stops at the next batch and leaves no file.
+    - A permanent failure (the query or a parameter is refused) fails the job
+      at once with a safe reason; a transient one (a data source, the store or
+      the database not answering) gives the job back to the queue with
+      backoff, up to ``max_attempts`` attempts, then fails it
+      (``Job.retry_later``).
+    - A delivery that finds the database down is delivered again after
+      ``storage_retry``.
+    - Success stores the file whole and records its size, SHA-256, content
+      type and row count; it can be downloaded for ``result_ttl``.
+    """
+
+    def __init__(
+        self,
+        *,
+        unit_of_work: UnitOfWork,
+        clock: Clock,
+        file_maker: ReportFileMaker,
+        policy: JobPolicy,
+    ) -> None:
+        self._uow = unit_of_work
+        self._clock = clock
+        self._file_maker = file_maker
+        self._policy = policy
+
+    async def execute(self, message: JobMessage) -> JobRun:
+        """Claim, render, record; the outcome says whether to deliver the job again."""
+        try:
+            claimed = await self._claim(message)
+            run = claimed if isinstance(claimed, JobRun) else await self._produce(*claimed)
+        except ServiceUnavailable as exc:
+            logger.warning("Job %s postponed: %s", message.job_id, exc.message)
+            return JobRun(JobOutcome.RETRY_LATER, self._policy.storage_retry)
+        logger.info("Job %s: %s", message.job_id, run.outcome.value)
+        return run
+
+    async def _claim(self, message: JobMessage) -> tuple[Job, ReportConfiguration] | JobRun:
+        now = self._clock.now()
+        async with self._uow as uow:
+            job = await uow.jobs.get(message.job_id)
+            if job is None:
+                return self._missing(message)
+            seen = job.status
+            if job.is_abandoned(now):
+                job.recover_abandoned(now, self._policy.max_attempts)
+            if job.status is seen and seen is not JobStatus.QUEUED:
+                return JobRun(JobOutcome.ALREADY_HANDLED)
+            report = None
+            if job.status is JobStatus.QUEUED:
+                report = await uow.reports.get(job.report_id)
+                job.start(now, now + self._policy.lease)
+                if report is None:
+                    job.fail("The report no longer exists.", now)
+            if not await uow.jobs.save(job, if_status=seen):
+                return JobRun(JobOutcome.ALREADY_HANDLED)
+            await uow.commit()
+        if report is None:  # it gave up on a dead worker, or lost its report
+            return JobRun(JobOutcome.FAILED)
+        return job, report
+
+    def _missing(self, message: JobMessage) -> JobRun:
+        if self._clock.now() - message.requested_at < self._policy.row_grace_period:
+            return JobRun(JobOutcome.RETRY_LATER, self._policy.missing_row_retry)
+        logger.warning("Job %s has no record; its creation failed. Dropped.", message.job_id)
+        return JobRun(JobOutcome.DROPPED)
+
+    async def _produce(self, job: Job, report: ReportConfiguration) -> JobRun:
+        policy = self._policy
+        progress = JobProgress(self._uow, self._clock, job, policy.lease, policy.heartbeat_interval)
+        try:
+            result = await self._file_maker.make(job, report, progress.report)
+        except JobCancelled:
+            return JobRun(JobOutcome.CANCELLED)
+        except ReportQueryFailed as exc:
+            return await self._fail(job, exc.message)
+        except ServiceUnavailable as exc:
+            return await self._retry_later(job, exc)
+        except Exception:
+            logger.exception("Job %s failed unexpectedly", job.id)
+            return await self._fail(job, "The report could not be generated (internal error).")
+        return await self._succeed(job, result)
+
+    async def _succeed(self, job: Job, result: StoredResult) -> JobRun:
+        now = self._clock.now()
+        job.succeed(result, now, now + self._policy.result_ttl)
+        if await save_job(self._uow, job, if_status=JobStatus.RUNNING):
+            return JobRun(JobOutcome.SUCCEEDED)
+        await self._file_maker.discard(result)
+        return JobRun(JobOutcome.CANCELLED)
+
+    async def _fail(self, job: Job, reason: str) -> JobRun:
+        job.fail(reason, self._clock.now())
+        saved = await save_job(self._uow, job, if_status=JobStatus.RUNNING)
+        return JobRun(JobOutcome.FAILED if saved else JobOutcome.CANCELLED)
+
+    async def _retry_later(self, job: Job, error: ServiceUnavailable) -> JobRun:
+        job.retry_later(error.message, self._clock.now(), self._policy.max_attempts)
+        if not await save_job(self._uow, job, if_status=JobStatus.RUNNING):
+            return JobRun(JobOutcome.CANCELLED)
+        if job.status is JobStatus.FAILED:
+            return JobRun(JobOutcome.FAILED)
+        return JobRun(JobOutcome.RETRY_LATER, self._policy.retry_delay(job.attempts))

@@ -1,0 +1,114 @@
+"""Housekeeping that keeps jobs moving and results bounded; run every minute or so."""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from application.common.errors import JobAlreadyQueued
+from application.common.ports import Clock, UnitOfWork
+from application.jobs.file_ports import ResultStore
+from application.jobs.job_records import save_job
+from application.jobs.policy import JobPolicy, SweepPolicy
+from application.jobs.ports import JobMessage, JobScheduler
+from domain.job_status import JobStatus
+from domain.jobs import Job
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SweepSummary:
+    """What one sweep did."""
+
+    requeued: int = 0
+    failed: int = 0
+    redelivered: int = 0
+    expired: int = 0
+
+
+class SweepJobsUseCase:
+    """Recover abandoned jobs and delete expired results.
+
+    Business rules:
+    - A ``Running`` job whose lease expired lost its worker: it goes back to
+      the queue, or fails with a reason once it used ``max_attempts``
+      (``Job.recover_abandoned``).
+    - A job ``Queued`` for longer than ``redeliver_after`` is handed to the
+      scheduler again (its queue entry may have been lost with a restart); a
+      second delivery is harmless, a job already queued is left as it is.
+    - A result past its ``expires_at`` is deleted from the store; the job's
+      record stays, and its download answers that it expired.
+    Each step handles at most ``batch`` jobs per sweep.
+    """
+
+    def __init__(
+        self,
+        *,
+        unit_of_work: UnitOfWork,
+        clock: Clock,
+        scheduler: JobScheduler,
+        store: ResultStore,
+        policy: JobPolicy,
+        sweep: SweepPolicy,
+    ) -> None:
+        self._uow = unit_of_work
+        self._clock = clock
+        self._scheduler = scheduler
+        self._store = store
+        self._policy = policy
+        self._sweep = sweep
+
+    async def execute(self, *, redeliver_all_queued: bool = False) -> SweepSummary:
+        """One sweep; raises ``ServiceUnavailable`` when the database is down.
+
+        ``redeliver_all_queued`` hands every ``Queued`` job to the scheduler, however
+        recent: for a runner that starts with an empty queue.
+        """
+        requeued, failed = await self._recover_abandoned()
+        after = timedelta(0) if redeliver_all_queued else self._sweep.redeliver_after
+        redelivered = await self._redeliver_queued_before(after)
+        expired = await self._expire_results()
+        return SweepSummary(requeued, failed, redelivered, expired)
+
+    async def _recover_abandoned(self) -> tuple[int, int]:
+        now = self._clock.now()
+        async with self._uow as uow:
+            abandoned = await uow.jobs.with_expired_lease(now, self._sweep.batch)
+        requeued = failed = 0
+        for job in abandoned:
+            job.recover_abandoned(now, self._policy.max_attempts)
+            if not await save_job(self._uow, job, if_status=JobStatus.RUNNING):
+                continue
+            if job.status is JobStatus.FAILED:
+                failed += 1
+            else:
+                requeued += 1
+                await self._deliver(job)
+        return requeued, failed
+
+    async def _redeliver_queued_before(self, age: timedelta) -> int:
+        moment = self._clock.now() - age
+        async with self._uow as uow:
+            stale = await uow.jobs.queued_before(moment, self._sweep.batch)
+        delivered = 0
+        for job in stale:
+            delivered += await self._deliver(job)
+        return delivered
+
+    async def _expire_results(self) -> int:
+        async with self._uow as uow:
+            expired = await uow.jobs.with_expired_result(self._clock.now(), self._sweep.batch)
+        for job in expired:
+            if job.result is not None:
+                await self._store.delete(job.result.key)
+            job.discard_result()
+            await save_job(self._uow, job, if_status=JobStatus.SUCCEEDED)
+        return len(expired)
+
+    async def _deliver(self, job: Job) -> bool:
+        try:
+            await self._scheduler.enqueue(JobMessage(job.id, self._clock.now()))
+        except JobAlreadyQueued:
+            return False
+        logger.info("Job %s handed to the scheduler again.", job.id)
+        return True

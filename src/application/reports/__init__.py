@@ -1,0 +1,1 @@
+"""Report configurations: reading them, and managing them (administrators)."""

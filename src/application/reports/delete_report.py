@@ -1,0 +1,52 @@
+"""Delete a report configuration: the use case behind ``DELETE /api/v1/reports/{reportId}``."""
+
+from dataclasses import dataclass
+
+from application.common.ports import Clock, UnitOfWork
+from domain.errors import ReportNotFound, StaleReportVersion, VersionRequired
+from domain.principal import Principal
+from domain.report_changes import ReportChange
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteReportCommand:
+    """An administrator deletes a report it read at ``expected_version``."""
+
+    principal: Principal
+    report_id: str
+    expected_version: int | None
+
+
+class DeleteReportUseCase:
+    """Delete a report configuration; its jobs and their results stay.
+
+    Business rules:
+    - Only administrators manage reports (``PermissionDenied``).
+    - The caller says which version it read (``VersionRequired``); a stale one
+      is refused (``StaleReportVersion``).
+    - The jobs of the report keep their history, and their unexpired results
+      stay downloadable; the audit trail records the deletion.
+    """
+
+    def __init__(self, *, unit_of_work: UnitOfWork, clock: Clock) -> None:
+        self._uow = unit_of_work
+        self._clock = clock
+
+    async def execute(self, command: DeleteReportCommand) -> None:
+        """Delete, or raise the broken rule."""
+        admin = command.principal
+        admin.ensure_admin()
+        if command.expected_version is None:
+            raise VersionRequired()
+        async with self._uow as uow:
+            current = await uow.reports.get(command.report_id)
+            if current is None:
+                raise ReportNotFound(command.report_id)
+            if current.version != command.expected_version:
+                raise StaleReportVersion(current.version)
+            if not await uow.reports.remove(current.id, expected_version=current.version):
+                raise StaleReportVersion(current.version + 1)
+            await uow.history.record(
+                ReportChange.deleted(current, admin.subject, self._clock.now())
+            )
+            await uow.commit()

@@ -1,0 +1,76 @@
+"""``POST /api/v1/reports/{reportId}/generate``: start a report job."""
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, post
+from litestar.datastructures import ResponseHeader
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, PathParameter
+from litestar.status_codes import HTTP_202_ACCEPTED
+
+from application.jobs.generate_report import GenerateReportCommand, GenerateReportUseCase
+from domain.principal import Principal
+from entrypoints.http.links import LinkBuilder
+from entrypoints.http.openapi import GENERATE_ERROR_RESPONSES
+from entrypoints.http.schemas import GenerateReportBody, JobAcceptedBody
+
+MAX_BODY_BYTES = 64 * 1024
+#: Seconds a client should wait before polling a job's status.
+POLL_AFTER_SECONDS = 2
+
+
+class ReportGenerationController(Controller):
+    """Starts asynchronous report generation."""
+
+    path = "/"  # mounted under /api/v1/reports by the app
+    tags = ["Reports"]  # noqa: RUF012 - Litestar reads a plain class attribute
+
+    @post(
+        "/{report_id:str}/generate",
+        status_code=HTTP_202_ACCEPTED,
+        summary="Start generating a report",
+        description=(
+            "Queues a job that generates the report in the background and answers at once "
+            "with the job's id and the URL to poll. Needs the `reports:generate` scope and, "
+            "when the report lists `allowedRoles`, one of them. Only reports with an "
+            "asynchronous API Response delivery target can be generated this way."
+        ),
+        request_max_body_size=MAX_BODY_BYTES,
+        responses=GENERATE_ERROR_RESPONSES,
+        response_headers=[
+            ResponseHeader(
+                name="Location", description="The job's status URL.", documentation_only=True
+            ),
+            ResponseHeader(
+                name="Retry-After",
+                description="Seconds to wait before polling.",
+                documentation_only=True,
+            ),
+        ],
+        security=[{"BearerToken": []}],
+    )
+    async def generate(
+        self,
+        request: Request[Any, Any, Any],
+        report_id: Annotated[str, PathParameter(description="The report's id, e.g. `report-123`.")],
+        principal: NamedDependency[Principal],
+        generate_report: NamedDependency[GenerateReportUseCase],
+        links: NamedDependency[LinkBuilder],
+        data: JSONBody[GenerateReportBody | None] = None,
+    ) -> Response[JobAcceptedBody]:
+        """Queue a report job; 202 with its id and status URL."""
+        body = data or GenerateReportBody()
+        accepted = await generate_report.execute(
+            GenerateReportCommand(
+                principal=principal,
+                report_id=report_id,
+                parameters=body.parameters,
+                format=body.format,
+            )
+        )
+        status_url = links.job_status(request, accepted.job_id)
+        return Response(
+            JobAcceptedBody(job_id=accepted.job_id, status_url=status_url),
+            status_code=HTTP_202_ACCEPTED,
+            headers={"Location": status_url, "Retry-After": str(POLL_AFTER_SECONDS)},
+        )

@@ -1,0 +1,144 @@
+"""The tuning knobs of ``Settings``: timeouts, job timings, runners and pages.
+
+Each knob is one ``REPORTGEN_*`` variable, read by ``read_tuning``; the README's
+configuration table lists them with these defaults.
+"""
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from application.common.paging import PAGE_SIZE_CEILING
+from application.jobs.policy import JobPolicy, SweepPolicy
+
+
+class SettingsError(ValueError):
+    """A setting is missing or wrong; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Timeouts:
+    """How long the service waits for what it depends on before it gives up."""
+
+    database: timedelta = timedelta(seconds=2)
+    """Connecting, waiting for a pooled connection or a turn to write, one statement."""
+    queue: timedelta = timedelta(seconds=1.5)
+    """One call to Redis: enqueueing a job, a readiness check."""
+    data_source: timedelta = timedelta(seconds=5)
+    """Connecting to a report's data source, counting its rows, checking a query."""
+    readiness: timedelta = timedelta(seconds=2)
+    """All of ``GET /health/ready``."""
+    jwt_leeway: timedelta = timedelta(seconds=30)
+    """Clock skew allowed when checking a token's ``exp`` and ``nbf``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Runners:
+    """How jobs are run: by the embedded runner of ``serve``, or by arq workers."""
+
+    embedded_concurrency: int = 2
+    """Jobs the embedded runner (no Redis) runs at once."""
+    embedded_queue_size: int = 1000
+    """Jobs the embedded runner holds before it refuses new ones (503)."""
+    job_timeout: timedelta = timedelta(hours=1)
+    """An arq worker cancels a job that runs longer."""
+    max_page_size: int = PAGE_SIZE_CEILING
+    """The most items one page of a list holds (at most 100)."""
+
+
+# Each knob: the variable's name after REPORTGEN_, the section, the field, its kind.
+_KNOBS: tuple[tuple[str, str, str, str], ...] = (
+    ("DATABASE_TIMEOUT_SECONDS", "timeouts", "database", "seconds"),
+    ("QUEUE_TIMEOUT_SECONDS", "timeouts", "queue", "seconds"),
+    ("DATA_SOURCE_TIMEOUT_SECONDS", "timeouts", "data_source", "seconds"),
+    ("READINESS_TIMEOUT_SECONDS", "timeouts", "readiness", "seconds"),
+    ("JWT_LEEWAY_SECONDS", "timeouts", "jwt_leeway", "seconds_or_zero"),
+    ("JOB_LEASE_SECONDS", "jobs", "lease", "seconds"),
+    ("JOB_HEARTBEAT_SECONDS", "jobs", "heartbeat_interval", "seconds"),
+    ("JOB_MAX_ATTEMPTS", "jobs", "max_attempts", "count"),
+    ("JOB_RETRY_SECONDS", "jobs", "first_retry", "seconds"),
+    ("JOB_MAX_RETRY_SECONDS", "jobs", "max_retry", "seconds"),
+    ("JOB_STORAGE_RETRY_SECONDS", "jobs", "storage_retry", "seconds"),
+    ("JOB_GRACE_SECONDS", "jobs", "row_grace_period", "seconds"),
+    ("JOB_MISSING_RETRY_SECONDS", "jobs", "missing_row_retry", "seconds"),
+    ("RESULT_TTL_SECONDS", "jobs", "result_ttl", "seconds"),
+    ("JOB_BATCH_ROWS", "jobs", "batch_rows", "count"),
+    ("JOB_TIMEOUT_SECONDS", "runners", "job_timeout", "seconds"),
+    ("EMBEDDED_CONCURRENCY", "runners", "embedded_concurrency", "count"),
+    ("EMBEDDED_QUEUE_SIZE", "runners", "embedded_queue_size", "count"),
+    ("MAX_PAGE_SIZE", "runners", "max_page_size", "count"),
+    ("SWEEP_INTERVAL_SECONDS", "sweep", "interval", "seconds"),
+    ("SWEEP_REDELIVER_AFTER_SECONDS", "sweep", "redeliver_after", "seconds"),
+    ("SWEEP_BATCH", "sweep", "batch", "count"),
+)
+
+_DEFAULTS: dict[str, Any] = {
+    "timeouts": Timeouts(),
+    "jobs": JobPolicy(),
+    "sweep": SweepPolicy(),
+    "runners": Runners(),
+}
+
+
+def read_tuning(get: Callable[[str], str | None]) -> dict[str, Any]:
+    """The four sections (``timeouts``, ``jobs``, ``sweep``, ``runners``) with every knob
+    that ``get`` (a variable's name after ``REPORTGEN_``) sets; ``SettingsError`` names a
+    bad one."""
+    changes: dict[str, dict[str, Any]] = {section: {} for section in _DEFAULTS}
+    for name, section, field, kind in _KNOBS:
+        text = get(name)
+        if text is not None:
+            changes[section][field] = _PARSERS[kind](f"REPORTGEN_{name}", text)
+    sections = {
+        section: dataclasses.replace(_DEFAULTS[section], **fields)
+        for section, fields in changes.items()
+    }
+    _check(sections)
+    return sections
+
+
+def _seconds(variable: str, text: str, *, zero: bool = False) -> timedelta:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not (0 <= value <= 10**7) or (value == 0 and not zero):
+        least = "0" if zero else "more than 0"
+        raise SettingsError(f"{variable} must be a number of seconds, {least}.")
+    return timedelta(seconds=value)
+
+
+def _count(variable: str, text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 10**9:
+        raise SettingsError(f"{variable} must be a whole number, at least 1.")
+    return int(text)
+
+
+_PARSERS: Mapping[str, Callable[[str, str], Any]] = {
+    "seconds": _seconds,
+    "seconds_or_zero": lambda variable, text: _seconds(variable, text, zero=True),
+    "count": _count,
+}
+
+
+def _check(sections: Mapping[str, Any]) -> None:
+    runners: Runners = sections["runners"]
+    if runners.max_page_size > PAGE_SIZE_CEILING:
+        raise SettingsError(f"REPORTGEN_MAX_PAGE_SIZE must be at most {PAGE_SIZE_CEILING}.")
+    if not _fits_a_clock(sections["sweep"].interval.total_seconds()):
+        raise SettingsError(
+            "REPORTGEN_SWEEP_INTERVAL_SECONDS must divide a minute (1, 2, 5, 10, 30, ...) "
+            "or be whole minutes that divide an hour (60, 120, 300, ...)."
+        )
+
+
+def _fits_a_clock(seconds: float) -> bool:
+    """Whether a schedule every ``seconds`` repeats each hour at the same times (cron)."""
+    whole = int(seconds)
+    if whole != seconds:
+        return False
+    if whole < 60:
+        return 60 % whole == 0
+    return whole % 60 == 0 and 3600 % whole == 0
