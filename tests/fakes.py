@@ -8,7 +8,6 @@ from types import TracebackType
 from typing import Self
 
 from application.common.errors import (
-    AuthenticationFailed,
     JobAlreadyQueued,
     SchedulerUnavailable,
     StorageUnavailable,
@@ -16,7 +15,6 @@ from application.common.errors import (
 from application.jobs.ports import JobMessage, JobQuery
 from domain.job_status import JobStatus
 from domain.jobs import Job
-from domain.principal import Principal
 from domain.report_changes import ReportChange
 from domain.reports import ReportConfiguration
 
@@ -32,19 +30,6 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.current += timedelta(seconds=seconds)
-
-
-class FakeTokenVerifier:
-    """Knows a fixed set of tokens; any other token is rejected."""
-
-    def __init__(self, tokens: dict[str, Principal] | None = None) -> None:
-        self.tokens = dict(tokens or {})
-
-    def verify(self, token: str) -> Principal:
-        try:
-            return self.tokens[token]
-        except KeyError:
-            raise AuthenticationFailed("The token is not valid.") from None
 
 
 @dataclass

@@ -20,6 +20,7 @@ from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from application.common.errors import StorageUnavailable
 from application.jobs.policy import JobPolicy
 from application.jobs.ports import JobMessage
+from domain.job_status import JobStatus as JobState
 from entrypoints.container import Container
 from entrypoints.worker import worker_settings
 from tests.integration.seeded import SALES_ROWS, generate, job_rows, seeded_container
@@ -168,3 +169,24 @@ async def test_an_unavailable_data_source_requeues_the_job_with_backoff_then_fai
     assert row["error"] == (
         f"The data source 'demo' is unavailable. Gave up after {policy.max_attempts} attempts."
     )
+
+
+async def test_the_workers_cron_sweep_requeues_a_job_whose_worker_died(
+    container: Container,
+) -> None:
+    accepted = await generate(container)
+    async with container.unit_of_work() as uow:
+        job = await uow.jobs.get(accepted.job_id)
+        assert job is not None
+        job.start(job.created_at, job.created_at)  # a lease that ended at once: the worker died
+        assert await uow.jobs.save(job, if_status=JobState.QUEUED)
+        await uow.commit()
+    await container.redis().delete(f"arq:job:{accepted.job_id}")  # its queue entry is gone too
+    [sweep] = worker_settings(container.settings(), container)["cron_jobs"]
+
+    summary = await sweep.coroutine({})
+
+    assert "requeued=1" in summary
+    [row] = await job_rows(container)
+    assert (row["status"], row["attempts"]) == ("Queued", 1)
+    assert await container.redis().exists(f"arq:job:{accepted.job_id}")

@@ -255,3 +255,48 @@ async def test_a_failing_sweep_is_logged_and_runs_again(
     await within_two_seconds(again.wait())
 
     assert any("periodic task failed" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("option", ["concurrency", "max_queue"])
+async def test_a_runner_needs_room_for_at_least_one_job(build: Factory, option: str) -> None:
+    with pytest.raises(ValueError, match=f"{option} must be at least 1"):
+        await build(do_nothing, start=False, **{option: 0})
+
+
+async def test_starting_a_running_runner_again_changes_nothing(build: Factory) -> None:
+    handled: list[str] = []
+
+    async def handler(message: JobMessage) -> JobRun:
+        handled.append(message.job_id)
+        return DONE
+
+    scheduler = await build(handler, concurrency=1)
+    await scheduler.start()
+    await scheduler.enqueue(a_message())
+    await within_two_seconds(scheduler.join())
+
+    assert len(handled) == 1
+    assert len([t for t in asyncio.all_tasks() if "job-runner" in t.get_name()]) == 1
+
+
+async def test_a_retry_that_finds_the_queue_full_is_dropped_with_a_warning(
+    build: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    first, blocker, filler = a_message(), asyncio.Event(), a_message()
+
+    async def handler(message: JobMessage) -> JobRun:
+        if message == first:
+            return JobRun(JobOutcome.RETRY_LATER, timedelta(seconds=0.05))
+        await blocker.wait()
+        return DONE
+
+    scheduler = await build(handler, concurrency=1, max_queue=1)
+    await scheduler.enqueue(first)
+    await asyncio.sleep(0.01)  # the runner takes the first job and asks for a retry
+    await scheduler.enqueue(a_message())  # the runner takes this one and blocks on it
+    await asyncio.sleep(0.01)
+    await scheduler.enqueue(filler)  # the queue's one place is taken when the retry is due
+    await asyncio.sleep(0.1)
+    blocker.set()
+
+    assert f"Job {first.job_id} not retried: the job queue is full." in caplog.messages

@@ -97,7 +97,6 @@ def sweep_cron_job(sweep: Callable[[], Awaitable[object]], interval: timedelta) 
             return "skipped"
 
     seconds = int(interval.total_seconds())
-    if seconds < 60:
-        return cron(sweep_jobs, name=SWEEP_JOBS, second=set(range(0, 60, seconds)), unique=True)
-    minutes = set(range(0, 60, seconds // 60))
-    return cron(sweep_jobs, name=SWEEP_JOBS, minute=minutes, second=0, unique=True)
+    second: int | set[int] = set(range(0, 60, seconds)) if seconds < 60 else 0
+    minute = None if seconds <= 60 else set(range(0, 60, seconds // 60))
+    return cron(sweep_jobs, name=SWEEP_JOBS, minute=minute, second=second, unique=True)

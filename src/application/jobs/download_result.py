@@ -50,7 +50,6 @@ class DownloadResultUseCase:
 
     async def execute(self, query: DownloadResultQuery) -> ResultDownload:
         """The file to stream; raises the rule it breaks."""
-        query.principal.ensure_may_read_jobs()
         async with self._uow as uow:
             job = await visible_job(uow, query.principal, query.job_id)
         if job.status is JobStatus.FAILED:

@@ -32,6 +32,5 @@ class GetJobUseCase:
 
     async def execute(self, query: GetJobQuery) -> Job:
         """The job, or ``JobNotFound``."""
-        query.principal.ensure_may_read_jobs()
         async with self._uow as uow:
             return await visible_job(uow, query.principal, query.job_id)

@@ -8,7 +8,9 @@ from domain.principal import Principal
 
 
 async def visible_job(uow: UnitOfWork, principal: Principal, job_id: str) -> Job:
-    """The job, if ``principal`` may see it; else ``JobNotFound``, as for an unknown id."""
+    """The job, if ``principal`` may read jobs (``PermissionDenied``) and see this one;
+    else ``JobNotFound``, as for an unknown id."""
+    principal.ensure_may_read_jobs()
     job = await uow.jobs.get(job_id)
     if job is None or not job.is_visible_to(principal):
         raise JobNotFound()

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 
 from application.common.ports import Clock, UnitOfWork
-from domain.errors import ReportNotFound, StaleReportVersion, VersionRequired
+from application.reports.versions import report_at_version, version_read
+from domain.errors import StaleReportVersion
 from domain.principal import Principal
 from domain.report_changes import ReportChange
 
@@ -36,14 +37,9 @@ class DeleteReportUseCase:
         """Delete, or raise the broken rule."""
         admin = command.principal
         admin.ensure_admin()
-        if command.expected_version is None:
-            raise VersionRequired()
+        version = version_read(command.expected_version)
         async with self._uow as uow:
-            current = await uow.reports.get(command.report_id)
-            if current is None:
-                raise ReportNotFound(command.report_id)
-            if current.version != command.expected_version:
-                raise StaleReportVersion(current.version)
+            current = await report_at_version(uow, command.report_id, version)
             if not await uow.reports.remove(current.id, expected_version=current.version):
                 raise StaleReportVersion(current.version + 1)
             await uow.history.record(

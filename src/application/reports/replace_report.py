@@ -5,7 +5,8 @@ from dataclasses import dataclass, replace
 from application.common.ports import Clock, UnitOfWork
 from application.reports.ports import ReportQueries
 from application.reports.validation import check_report
-from domain.errors import ReportNotFound, StaleReportVersion, VersionRequired
+from application.reports.versions import report_at_version, version_read
+from domain.errors import StaleReportVersion
 from domain.principal import Principal
 from domain.report_changes import ReportChange
 from domain.reports import ReportConfiguration
@@ -42,16 +43,11 @@ class ReplaceReportUseCase:
         """The report as saved."""
         admin = command.principal
         admin.ensure_admin()
-        if command.expected_version is None:
-            raise VersionRequired()
+        version = version_read(command.expected_version)
         await check_report(self._queries, command.report)
         now = self._clock.now()
         async with self._uow as uow:
-            current = await uow.reports.get(command.report.id)
-            if current is None:
-                raise ReportNotFound(command.report.id)
-            if current.version != command.expected_version:
-                raise StaleReportVersion(current.version)
+            current = await report_at_version(uow, command.report.id, version)
             report = replace(
                 command.report,
                 version=current.version + 1,
