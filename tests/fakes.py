@@ -1,7 +1,7 @@
 """Hand-written fakes of the ports: they keep state in memory and record what happened."""
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -85,10 +85,11 @@ class FakeJobRepository:
         self._staged = staged
         self._fail_on_add = fail_on_add
 
-    async def add(self, job: Job) -> None:
+    async def add(self, *jobs: Job) -> None:
         if self._fail_on_add:
             raise StorageUnavailable("The database is not answering.")
-        self._staged[job.id] = copy.deepcopy(job)
+        for job in jobs:
+            self._staged[job.id] = copy.deepcopy(job)
 
     async def get(self, job_id: str) -> Job | None:
         job = self._staged.get(job_id)
@@ -121,6 +122,11 @@ class FakeJobRepository:
             ),
             limit,
         )
+
+    async def due(self, now: datetime, limit: int) -> list[Job]:
+        due = [job for job in self._staged.values() if job.is_due(now)]
+        due.sort(key=lambda job: (job.created_at, job.id))
+        return [copy.deepcopy(job) for job in due][:limit]
 
     async def queued_before(self, moment: datetime, limit: int) -> list[Job]:
         return self._select(lambda j: j.status is JobStatus.QUEUED and j.created_at < moment, limit)
@@ -189,6 +195,7 @@ class FakeScheduler:
         self.already_queued: set[str] = set()
         self.fail = False
         self.running = False
+        self.round_trips = 0
 
     async def enqueue(self, message: JobMessage) -> None:
         if self.fail:
@@ -196,6 +203,12 @@ class FakeScheduler:
         if message.job_id in self.already_queued:
             raise JobAlreadyQueued(message.job_id)
         self.scheduled.append(message)
+
+    async def enqueue_new(self, messages: Sequence[JobMessage]) -> None:
+        if self.fail:
+            raise SchedulerUnavailable("The job queue is not answering.")
+        self.scheduled.extend(messages)
+        self.round_trips += 1
 
     async def ping(self) -> None:
         if self.fail:
@@ -206,3 +219,17 @@ class FakeScheduler:
 
     async def stop(self) -> None:
         self.running = False
+
+
+class FakeReportCatalog:
+    """The committed reports of a ``FakeDatabase``, read at each call; counts ``changed``."""
+
+    def __init__(self, database: FakeDatabase) -> None:
+        self.database = database
+        self.changes = 0
+
+    async def get(self, report_id: str) -> ReportConfiguration | None:
+        return self.database.reports.get(report_id)
+
+    def changed(self) -> None:
+        self.changes += 1

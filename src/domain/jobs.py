@@ -44,6 +44,8 @@ class Job:
     result: StoredResult | None = None
     expires_at: datetime | None = None
     lease_expires_at: datetime | None = None
+    due_at: datetime | None = None
+    """A queued job given back with backoff is not run before this."""
 
     @classmethod
     def queue(
@@ -62,6 +64,7 @@ class Job:
     def start(self, now: datetime, lease_until: datetime) -> None:
         """Claim the job for a worker, which holds it until ``lease_until`` unless renewed."""
         self._move(JobStatus.RUNNING)
+        self.due_at = None
         self.started_at = now
         self.attempts += 1
         self.lease_expires_at = lease_until
@@ -100,10 +103,16 @@ class Job:
         self.finished_at = now
         self.lease_expires_at = None
 
-    def requeue(self) -> None:
-        """Give a running job back to the queue (a transient failure, or its worker died)."""
+    def requeue(self, due_at: datetime | None = None) -> None:
+        """Give a running job back to the queue (a transient failure, or its worker died),
+        to run again at once or from ``due_at``."""
         self._move(JobStatus.QUEUED)
         self.lease_expires_at = None
+        self.due_at = due_at
+
+    def is_due(self, now: datetime) -> bool:
+        """``Queued`` and not waiting for a backoff to pass."""
+        return self.status is JobStatus.QUEUED and (self.due_at is None or self.due_at <= now)
 
     def is_abandoned(self, now: datetime) -> bool:
         """``Running``, but its worker stopped renewing the lease: the worker died."""
@@ -119,18 +128,20 @@ class Job:
             raise InvalidJobTransition(f"A {self.status.value} job under lease is not abandoned.")
         self._requeue_or_give_up(ABANDONED_REASON, now, max_attempts)
 
-    def retry_later(self, reason: str, now: datetime, max_attempts: int) -> None:
-        """A transient failure (something did not answer): back to the queue, or failed
-        with ``reason`` once the job used ``max_attempts``."""
+    def retry_later(self, reason: str, now: datetime, max_attempts: int, due_at: datetime) -> None:
+        """A transient failure (something did not answer): back to the queue until
+        ``due_at``, or failed with ``reason`` once the job used ``max_attempts``."""
         self._requeue_or_give_up(
-            f"{reason} Gave up after {self.attempts} attempts.", now, max_attempts
+            f"{reason} Gave up after {self.attempts} attempts.", now, max_attempts, due_at
         )
 
-    def _requeue_or_give_up(self, reason: str, now: datetime, max_attempts: int) -> None:
+    def _requeue_or_give_up(
+        self, reason: str, now: datetime, max_attempts: int, due_at: datetime | None = None
+    ) -> None:
         if self.attempts >= max_attempts:
             self.fail(reason, now)
         else:
-            self.requeue()
+            self.requeue(due_at)
 
     def discard_result(self) -> None:
         """The result expired and its file is deleted; the job's history stays."""

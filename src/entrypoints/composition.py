@@ -6,6 +6,7 @@ from adapters.jwt.dev_secret import load_or_create_secret
 from adapters.jwt.issuer import PyJwtTokenIssuer
 from adapters.jwt.verifier import PyJwtTokenVerifier
 from application.jobs.ports import JobHandler, JobMessage, JobRun
+from application.jobs.run_next_job import RunNextJobUseCase
 from application.jobs.run_report_job import RunReportJobUseCase
 from application.jobs.sweep_jobs import SweepJobsUseCase
 from entrypoints.settings import Settings, SettingsError
@@ -57,6 +58,17 @@ def job_handler(use_case: Callable[[], RunReportJobUseCase]) -> JobHandler:
         return await use_case().execute(message)
 
     return handle
+
+
+def next_job_runner(
+    use_case: Callable[[], RunNextJobUseCase],
+) -> Callable[[], Awaitable[JobRun | None]]:
+    """What an embedded runner calls: run the next due job with a fresh use case."""
+
+    async def run_next() -> JobRun | None:
+        return await use_case().execute()
+
+    return run_next
 
 
 def sweep_handler(use_case: Callable[[], SweepJobsUseCase]) -> Callable[[bool], Awaitable[object]]:

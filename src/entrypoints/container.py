@@ -9,11 +9,13 @@ from dependency_injector import containers, providers
 
 from adapters.arq.scheduler import ArqJobScheduler, create_redis
 from adapters.clock import SystemClock
-from adapters.inprocess.scheduler import InProcessJobScheduler
+from adapters.embedded.runner import EmbeddedJobRunner
+from adapters.jwt.cache import CachedTokenVerifier
 from adapters.rendering.renderer import FileReportRenderer
 from adapters.results.local import LocalResultStore
 from adapters.sqlalchemy.data_sources import SqlAlchemyReportQueries
 from adapters.sqlalchemy.engine import SqlAlchemyDatabase, create_engine
+from adapters.sqlalchemy.report_catalog import SqlAlchemyReportCatalog
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork, create_session_factory
 from adapters.sqlalchemy.write_gate import write_gate
 from application.common.readiness import CheckReadinessUseCase
@@ -21,8 +23,10 @@ from application.jobs.cancel_job import CancelJobUseCase
 from application.jobs.download_result import DownloadResultUseCase
 from application.jobs.generate_report import GenerateReportUseCase
 from application.jobs.get_job import GetJobUseCase
+from application.jobs.intake import JobIntake
 from application.jobs.list_jobs import ListJobsUseCase
 from application.jobs.report_file_maker import ReportFileMaker
+from application.jobs.run_next_job import RunNextJobUseCase
 from application.jobs.run_report_job import RunReportJobUseCase
 from application.jobs.sweep_jobs import SweepJobsUseCase
 from application.reports.create_report import CreateReportUseCase
@@ -34,7 +38,7 @@ from application.reports.replace_report import ReplaceReportUseCase
 from entrypoints.composition import (
     build_token_issuer,
     build_token_verifier,
-    job_handler,
+    next_job_runner,
     sweep_handler,
 )
 from entrypoints.settings import Settings
@@ -48,7 +52,7 @@ class Container(containers.DeclarativeContainer):
     _database_seconds = _timeouts.database.total_seconds.call()
     _queue_seconds = _timeouts.queue.total_seconds.call()
     _jobs = settings.provided.jobs
-    _runners = settings.provided.runners
+    _limits = settings.provided.limits
 
     clock = providers.Singleton(SystemClock)
     engine = providers.Singleton(
@@ -65,7 +69,11 @@ class Container(containers.DeclarativeContainer):
         providers.Singleton(write_gate, engine, timeout_seconds=_database_seconds),
     )
 
-    token_verifier = providers.Singleton(build_token_verifier, settings)
+    token_verifier = providers.Singleton(
+        CachedTokenVerifier,
+        providers.Singleton(build_token_verifier, settings),
+        max_tokens=_limits.token_cache_size,
+    )
     token_issuer = providers.Singleton(build_token_issuer, settings)
 
     report_queries = providers.Singleton(
@@ -93,12 +101,19 @@ class Container(containers.DeclarativeContainer):
     redis = providers.Singleton(
         create_redis, settings.provided.redis_url, timeout_seconds=_queue_seconds
     )
+    run_next_job = providers.Factory(
+        RunNextJobUseCase,
+        unit_of_work=unit_of_work,
+        clock=clock,
+        run_job=run_report_job.provider,
+        look_ahead=_limits.embedded_concurrency,
+    )
     embedded_runner = providers.Singleton(
-        InProcessJobScheduler,
-        handler=providers.Callable(job_handler, run_report_job.provider),
+        EmbeddedJobRunner,
+        providers.Callable(next_job_runner, run_next_job.provider),
         sweep_interval=settings.provided.sweep.interval,
-        concurrency=_runners.embedded_concurrency,
-        max_queue=_runners.embedded_queue_size,
+        concurrency=_limits.embedded_concurrency,
+        poll_interval=_timeouts.embedded_poll,
     )
     scheduler = providers.Selector(
         settings.provided.scheduler_backend,
@@ -114,7 +129,7 @@ class Container(containers.DeclarativeContainer):
         policy=_jobs,
         sweep=settings.provided.sweep,
     )
-    # The embedded runner sweeps too; the sweep hands jobs back to it (set once both exist).
+    # The embedded runner sweeps too; the sweep uses the scheduler (set once both exist).
     embedded_runner.add_kwargs(sweep=providers.Callable(sweep_handler, sweep_jobs.provider))
 
     #: What the app and the worker start (in this order) and stop (in reverse).
@@ -125,12 +140,23 @@ class Container(containers.DeclarativeContainer):
         timeout=_timeouts.readiness,
     )
 
+    report_catalog = providers.Singleton(
+        SqlAlchemyReportCatalog,
+        engine,
+        refresh_seconds=_timeouts.report_refresh.total_seconds.call(),
+    )
+    job_intake = providers.Singleton(
+        JobIntake,
+        unit_of_work=unit_of_work.provider,
+        scheduler=scheduler,
+        max_batch=_limits.intake_batch,
+    )
     generate_report = providers.Factory(
-        GenerateReportUseCase, unit_of_work=unit_of_work, scheduler=scheduler, clock=clock
+        GenerateReportUseCase, reports=report_catalog, intake=job_intake, clock=clock
     )
     get_job = providers.Factory(GetJobUseCase, unit_of_work=unit_of_work)
     list_jobs = providers.Factory(
-        ListJobsUseCase, unit_of_work=unit_of_work, max_page_size=_runners.max_page_size
+        ListJobsUseCase, unit_of_work=unit_of_work, max_page_size=_limits.max_page_size
     )
     cancel_job = providers.Factory(CancelJobUseCase, unit_of_work=unit_of_work, clock=clock)
     download_result = providers.Factory(
@@ -138,16 +164,17 @@ class Container(containers.DeclarativeContainer):
     )
 
     list_reports = providers.Factory(
-        ListReportsUseCase, unit_of_work=unit_of_work, max_page_size=_runners.max_page_size
+        ListReportsUseCase, unit_of_work=unit_of_work, max_page_size=_limits.max_page_size
     )
     get_report = providers.Factory(GetReportUseCase, unit_of_work=unit_of_work)
+    _saving_reports = {"unit_of_work": unit_of_work, "clock": clock, "catalog": report_catalog}
     create_report = providers.Factory(
-        CreateReportUseCase, unit_of_work=unit_of_work, queries=report_queries, clock=clock
+        CreateReportUseCase, queries=report_queries, **_saving_reports
     )
     replace_report = providers.Factory(
-        ReplaceReportUseCase, unit_of_work=unit_of_work, queries=report_queries, clock=clock
+        ReplaceReportUseCase, queries=report_queries, **_saving_reports
     )
-    delete_report = providers.Factory(DeleteReportUseCase, unit_of_work=unit_of_work, clock=clock)
+    delete_report = providers.Factory(DeleteReportUseCase, **_saving_reports)
     read_report_history = providers.Factory(ReadReportHistoryUseCase, unit_of_work=unit_of_work)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from application.jobs.policy import JobPolicy, SweepPolicy
-from entrypoints.tuning import Runners, SettingsError, Timeouts, read_tuning
+from entrypoints.tuning import Limits, SettingsError, Timeouts, read_tuning
 
 __all__ = ["PREFIX", "Settings", "SettingsError"]
 
@@ -40,7 +40,7 @@ class Settings:
     timeouts: Timeouts = field(default_factory=Timeouts)
     jobs: JobPolicy = field(default_factory=JobPolicy)
     sweep: SweepPolicy = field(default_factory=SweepPolicy)
-    runners: Runners = field(default_factory=Runners)
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def uses_redis(self) -> bool:

@@ -1,4 +1,4 @@
-"""The tuning knobs of ``Settings``: timeouts, job timings, runners and pages.
+"""The tuning knobs of ``Settings``: timeouts, job timings, limits and pages.
 
 Each knob is one ``REPORTGEN_*`` variable, read by ``read_tuning``; the README's
 configuration table lists them with these defaults.
@@ -32,20 +32,26 @@ class Timeouts:
     """All of ``GET /health/ready``."""
     jwt_leeway: timedelta = timedelta(seconds=30)
     """Clock skew allowed when checking a token's ``exp`` and ``nbf``."""
+    report_refresh: timedelta = timedelta(seconds=1)
+    """How late a process sees a report configuration another process changed."""
+    embedded_poll: timedelta = timedelta(seconds=0.05)
+    """How often an idle embedded runner looks for a queued job."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Runners:
-    """How jobs are run: by the embedded runner of ``serve``, or by arq workers."""
+class Limits:
+    """How much the service takes on at once, and how long a job may run."""
 
     embedded_concurrency: int = 2
     """Jobs the embedded runner (no Redis) runs at once."""
-    embedded_queue_size: int = 1000
-    """Jobs the embedded runner holds before it refuses new ones (503)."""
     job_timeout: timedelta = timedelta(hours=1)
     """An arq worker cancels a job that runs longer."""
     max_page_size: int = PAGE_SIZE_CEILING
     """The most items one page of a list holds (at most 100)."""
+    intake_batch: int = 500
+    """The most new jobs one commit of the write path holds."""
+    token_cache_size: int = 10_000
+    """Verified tokens kept (until they expire) so that each is verified once."""
 
 
 # Each knob: the variable's name after REPORTGEN_, the section, the field, its kind.
@@ -55,6 +61,7 @@ _KNOBS: tuple[tuple[str, str, str, str], ...] = (
     ("DATA_SOURCE_TIMEOUT_SECONDS", "timeouts", "data_source", "seconds"),
     ("READINESS_TIMEOUT_SECONDS", "timeouts", "readiness", "seconds"),
     ("JWT_LEEWAY_SECONDS", "timeouts", "jwt_leeway", "seconds_or_zero"),
+    ("REPORT_REFRESH_SECONDS", "timeouts", "report_refresh", "seconds"),
     ("JOB_LEASE_SECONDS", "jobs", "lease", "seconds"),
     ("JOB_HEARTBEAT_SECONDS", "jobs", "heartbeat_interval", "seconds"),
     ("JOB_MAX_ATTEMPTS", "jobs", "max_attempts", "count"),
@@ -65,10 +72,12 @@ _KNOBS: tuple[tuple[str, str, str, str], ...] = (
     ("JOB_MISSING_RETRY_SECONDS", "jobs", "missing_row_retry", "seconds"),
     ("RESULT_TTL_SECONDS", "jobs", "result_ttl", "seconds"),
     ("JOB_BATCH_ROWS", "jobs", "batch_rows", "count"),
-    ("JOB_TIMEOUT_SECONDS", "runners", "job_timeout", "seconds"),
-    ("EMBEDDED_CONCURRENCY", "runners", "embedded_concurrency", "count"),
-    ("EMBEDDED_QUEUE_SIZE", "runners", "embedded_queue_size", "count"),
-    ("MAX_PAGE_SIZE", "runners", "max_page_size", "count"),
+    ("JOB_TIMEOUT_SECONDS", "limits", "job_timeout", "seconds"),
+    ("EMBEDDED_CONCURRENCY", "limits", "embedded_concurrency", "count"),
+    ("EMBEDDED_POLL_SECONDS", "timeouts", "embedded_poll", "seconds"),
+    ("MAX_PAGE_SIZE", "limits", "max_page_size", "count"),
+    ("INTAKE_BATCH", "limits", "intake_batch", "count"),
+    ("TOKEN_CACHE_SIZE", "limits", "token_cache_size", "count"),
     ("SWEEP_INTERVAL_SECONDS", "sweep", "interval", "seconds"),
     ("SWEEP_REDELIVER_AFTER_SECONDS", "sweep", "redeliver_after", "seconds"),
     ("SWEEP_BATCH", "sweep", "batch", "count"),
@@ -78,12 +87,12 @@ _DEFAULTS: dict[str, Any] = {
     "timeouts": Timeouts(),
     "jobs": JobPolicy(),
     "sweep": SweepPolicy(),
-    "runners": Runners(),
+    "limits": Limits(),
 }
 
 
 def read_tuning(get: Callable[[str], str | None]) -> dict[str, Any]:
-    """The four sections (``timeouts``, ``jobs``, ``sweep``, ``runners``) with every knob
+    """The four sections (``timeouts``, ``jobs``, ``sweep``, ``limits``) with every knob
     that ``get`` (a variable's name after ``REPORTGEN_``) sets; ``SettingsError`` names a
     bad one."""
     changes: dict[str, dict[str, Any]] = {section: {} for section in _DEFAULTS}
@@ -124,8 +133,8 @@ _PARSERS: Mapping[str, Callable[[str, str], Any]] = {
 
 
 def _check(sections: Mapping[str, Any]) -> None:
-    runners: Runners = sections["runners"]
-    if runners.max_page_size > PAGE_SIZE_CEILING:
+    limits: Limits = sections["limits"]
+    if limits.max_page_size > PAGE_SIZE_CEILING:
         raise SettingsError(f"REPORTGEN_MAX_PAGE_SIZE must be at most {PAGE_SIZE_CEILING}.")
     if not _fits_a_clock(sections["sweep"].interval.total_seconds()):
         raise SettingsError(

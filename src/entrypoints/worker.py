@@ -29,7 +29,7 @@ def worker_settings(settings: Settings, container: Container | None = None) -> d
         run_job=job_handler(container.run_report_job),
         sweep=sweep,
         sweep_interval=settings.sweep.interval,
-        job_timeout=settings.runners.job_timeout,
+        job_timeout=settings.limits.job_timeout,
         on_startup=lambda: start_services(container),
         on_shutdown=lambda: stop_services(container),
     )

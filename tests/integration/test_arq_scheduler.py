@@ -69,6 +69,35 @@ async def test_enqueue_stores_the_job_as_messagepack_under_its_own_id(
     assert list(job.args) == [message.job_id, "2025-03-01T12:30:00+00:00"]
 
 
+async def test_new_jobs_are_queued_as_enqueue_job_would_in_one_round_trip(
+    scheduler: ArqJobScheduler, redis_url: str
+) -> None:
+    messages = [a_message() for _ in range(20)]
+    redis = create_redis(redis_url, timeout_seconds=1.0)
+    try:
+        before = await redis.info("commandstats")
+        await scheduler.enqueue_new(messages)
+        after = await redis.info("commandstats")
+    finally:
+        await redis.aclose(close_connection_pool=True)
+
+    for message in messages:
+        raw, score = await stored_job(redis_url, message.job_id)
+        assert raw is not None
+        assert score is not None
+        job = deserialize_job(raw, deserializer=deserialize)
+        assert (job.function, list(job.args)) == (
+            RUN_REPORT_JOB,
+            [message.job_id, "2025-03-01T12:30:00+00:00"],
+        )
+
+    def calls(command: str, stats: dict[str, dict[str, int]]) -> int:
+        return stats.get(f"cmdstat_{command}", {}).get("calls", 0)
+
+    assert calls("exec", after) - calls("exec", before) == 1  # one MULTI/EXEC for all 20
+    assert calls("watch", after) == calls("watch", before)  # fresh ids: nothing to check
+
+
 async def test_enqueueing_the_same_job_id_twice_is_refused(scheduler: ArqJobScheduler) -> None:
     message = a_message()
     await scheduler.enqueue(message)

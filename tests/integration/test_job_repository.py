@@ -34,6 +34,7 @@ NEW_COLUMNS = {
     "row_count",
     "expires_at",
     "lease_expires_at",
+    "due_at",
 }
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -89,12 +90,12 @@ async def column_names(engine: AsyncEngine) -> set[str]:
     return {column["name"] for column in columns}
 
 
-async def test_migrations_reach_0003_with_the_new_columns_and_running_again_changes_nothing(
+async def test_migrations_reach_the_head_with_the_new_columns_and_running_again_changes_nothing(
     database_url: str,
 ) -> None:
     await upgrade_database(database_url)
     await upgrade_database(database_url)
-    assert await current_revision(database_url) == "0003"
+    assert await current_revision(database_url) == "0004"
     engine = create_engine(database_url)
     async with engine.connect() as connection:
         indexes = await connection.run_sync(
@@ -105,6 +106,7 @@ async def test_migrations_reach_0003_with_the_new_columns_and_running_again_chan
     by_name = {index["name"]: index["column_names"] for index in indexes}
     assert by_name["ix_JobExecutionLog_status_lease"] == ["status", "lease_expires_at"]
     assert by_name["ix_JobExecutionLog_expires_at"] == ["expires_at"]
+    assert by_name["ix_JobExecutionLog_status_created_at"] == ["status", "created_at"]
 
 
 async def test_downgrade_to_0001_drops_the_new_columns_but_keeps_jobs_and_the_status_check(
@@ -315,3 +317,23 @@ async def test_expired_results_are_kept_results_of_succeeded_jobs_past_expiry(
         first_two = [job.id for job in await uow.jobs.with_expired_result(NOW, 2)]
     assert found == [job.id for job in expired]
     assert first_two == found[:2]
+
+
+async def test_the_due_jobs_are_the_queued_ones_past_their_backoff_oldest_first(
+    sessions: Sessions,
+) -> None:
+    older, newer = queued_job(NOW), queued_job(NOW + timedelta(seconds=1))
+    backing_off = running(NOW - timedelta(seconds=10), NOW + timedelta(minutes=5))
+    backing_off.retry_later("Down.", NOW, 3, due_at=NOW + timedelta(seconds=30))
+    busy = running(NOW - timedelta(hours=1), NOW + timedelta(minutes=5))
+    for job in (newer, backing_off, busy, older):
+        await save(sessions, job)
+
+    async with SqlAlchemyUnitOfWork(sessions) as uow:
+        now_due = [job.id for job in await uow.jobs.due(NOW, 10)]
+        later_due = [job.id for job in await uow.jobs.due(NOW + timedelta(seconds=30), 10)]
+        first = [job.id for job in await uow.jobs.due(NOW, 1)]
+
+    assert now_due == [older.id, newer.id]
+    assert later_due == [backing_off.id, older.id, newer.id]  # created first, due now
+    assert first == [older.id]

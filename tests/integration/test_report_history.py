@@ -83,8 +83,13 @@ async def load(uow: SqlAlchemyUnitOfWork, report_id: str = "report-123") -> Repo
     return report
 
 
-async def test_the_migrations_reach_0003(engine: AsyncEngine, database_url: str) -> None:
-    assert await current_revision(database_url) == "0003"
+async def test_the_migrations_create_the_audit_trail(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    assert await current_revision(database_url) == "0004"
+    async with engine.connect() as connection:
+        tables = await connection.run_sync(lambda sync: sa.inspect(sync).get_table_names())
+    assert "ReportHistory" in tables
 
 
 async def test_replace_at_the_stored_version_overwrites_all_but_created_at(

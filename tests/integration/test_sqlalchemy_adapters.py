@@ -107,7 +107,7 @@ async def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_foreign_keys(sqlite
         "journal_mode": "wal",
         "busy_timeout": 1500,
         "foreign_keys": 1,
-        "synchronous": 1,
+        "synchronous": 2,  # FULL: a commit is on disk before it returns
     }
 
 

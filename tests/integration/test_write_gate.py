@@ -13,6 +13,7 @@ from adapters.sqlalchemy.tables import job_execution_log
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork, create_session_factory
 from adapters.sqlalchemy.write_gate import WriteGate, write_gate
 from application.common.errors import StorageUnavailable
+from domain.job_status import JobStatus
 from tests.builders import queued_job
 
 
@@ -69,6 +70,44 @@ async def test_many_concurrent_writers_all_succeed(engine: AsyncEngine) -> None:
     async with asyncio.timeout(30):
         await asyncio.gather(*(create_jobs() for _ in range(16)))
     assert await _count_jobs(engine) == 160
+
+
+async def test_a_writer_never_waits_for_a_connection_held_by_a_reader_waiting_to_write(
+    sqlite_url: str,
+) -> None:
+    await upgrade_database(sqlite_url)
+    engine = create_engine(sqlite_url, timeout_seconds=1.0)
+    factory = create_session_factory(engine)
+    stored = queued_job()
+    async with SqlAlchemyUnitOfWork(factory) as uow:
+        await uow.jobs.add(stored)
+        await uow.commit()
+    all_reading, write_now = asyncio.Barrier(21), asyncio.Event()
+
+    async def read_then_write() -> None:
+        async with SqlAlchemyUnitOfWork(factory) as uow:
+            job = await uow.jobs.get(stored.id)  # holds a pooled connection from here on
+            assert job is not None
+            await all_reading.wait()
+            await write_now.wait()
+            await uow.jobs.save(job, if_status=JobStatus.QUEUED)  # waits for the gate
+            await uow.commit()
+
+    async def write_first() -> None:
+        async with SqlAlchemyUnitOfWork(factory) as uow:
+            await uow.jobs.add(queued_job())  # takes the gate, then needs a connection
+            write_now.set()
+            await asyncio.sleep(0.1)  # the readers queue up for the gate meanwhile
+            await uow.commit()
+
+    try:
+        async with asyncio.timeout(10):
+            readers = [asyncio.create_task(read_then_write()) for _ in range(20)]
+            await all_reading.wait()  # 20 connections held, more than a bounded pool's 15
+            await asyncio.gather(write_first(), *readers)
+        assert await _count_jobs(engine) == 2
+    finally:
+        await engine.dispose()
 
 
 async def test_writer_that_cannot_get_a_turn_in_time_gets_storage_unavailable() -> None:

@@ -10,6 +10,7 @@ from application.jobs.generate_report import (
     GenerateReportUseCase,
     JobAccepted,
 )
+from application.jobs.intake import JobIntake
 from domain.errors import (
     InvalidReportRequest,
     PermissionDenied,
@@ -20,7 +21,7 @@ from domain.job_status import JobStatus
 from domain.principal import GENERATE_SCOPE, Principal
 from domain.reports import OutputFormat
 from tests.builders import EMAIL, SYNC_API, analyst, report
-from tests.fakes import FakeClock, FakeScheduler, FakeUnitOfWork
+from tests.fakes import FakeClock, FakeReportCatalog, FakeScheduler, FakeUnitOfWork
 
 ALICE = analyst("alice")
 NO_SCOPE = Principal("bob", roles=frozenset({"analyst"}))
@@ -35,10 +36,11 @@ class World:
         for item in (report("report-123"), report("report-456", targets=(SYNC_API,))):
             self.uow.database.reports[item.id] = item
         self.uow.database.reports["report-789"] = report("report-789", targets=(EMAIL,))
+        self.intake = JobIntake(
+            unit_of_work=lambda: self.uow, scheduler=self.scheduler, max_batch=100
+        )
         self.use_case = GenerateReportUseCase(
-            unit_of_work=self.uow,
-            scheduler=self.scheduler,
-            clock=self.clock,
+            reports=FakeReportCatalog(self.uow.database), intake=self.intake, clock=self.clock
         )
 
     async def generate(

@@ -178,10 +178,15 @@ def test_an_abandoned_job_is_requeued_until_it_runs_out_of_attempts() -> None:
 def test_a_transient_failure_requeues_until_the_job_runs_out_of_attempts() -> None:
     clock = FakeClock()
     job = running_job(clock)
-    job.retry_later("The data source is unavailable.", clock.now(), max_attempts=2)
-    assert job.status is JobStatus.QUEUED
+    later = clock.now() + timedelta(seconds=5)
+    job.retry_later("The data source is unavailable.", clock.now(), max_attempts=2, due_at=later)
+    assert (job.status, job.due_at) == (JobStatus.QUEUED, later)
+    assert not job.is_due(clock.now())
+    clock.advance(5)
+    assert job.is_due(clock.now())
     job.start(clock.now(), clock.now() + LEASE)
-    job.retry_later("The data source is unavailable.", clock.now(), max_attempts=2)
+    assert job.due_at is None
+    job.retry_later("The data source is unavailable.", clock.now(), max_attempts=2, due_at=later)
     assert (job.status, job.error) == (
         JobStatus.FAILED,
         "The data source is unavailable. Gave up after 2 attempts.",

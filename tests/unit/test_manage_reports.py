@@ -19,7 +19,7 @@ from domain.errors import (
 from domain.principal import ADMIN_SCOPE, Principal
 from domain.report_changes import ChangeAction
 from tests.builders import SYNC_API, analyst, report
-from tests.fakes import FakeClock, FakeUnitOfWork
+from tests.fakes import FakeClock, FakeReportCatalog, FakeUnitOfWork
 from tests.report_fakes import FakeReportQueries
 
 ROOT = Principal("root", scopes=frozenset({ADMIN_SCOPE}))
@@ -30,12 +30,12 @@ NEW = report("weekly-sales")
 class Admin:
     def __init__(self) -> None:
         self.uow, self.clock, self.queries = FakeUnitOfWork(), FakeClock(), FakeReportQueries([])
-        uow = self.uow
-        self.create = CreateReportUseCase(unit_of_work=uow, queries=self.queries, clock=self.clock)
-        self.replace = ReplaceReportUseCase(
-            unit_of_work=uow, queries=self.queries, clock=self.clock
-        )
-        self.delete = DeleteReportUseCase(unit_of_work=uow, clock=self.clock)
+        uow, clock = self.uow, self.clock
+        self.catalog = FakeReportCatalog(uow.database)
+        saving = {"unit_of_work": uow, "clock": clock, "catalog": self.catalog}
+        self.create = CreateReportUseCase(**saving, queries=self.queries)
+        self.replace = ReplaceReportUseCase(**saving, queries=self.queries)
+        self.delete = DeleteReportUseCase(**saving)
         self.history = ReadReportHistoryUseCase(unit_of_work=uow)
 
 
@@ -50,6 +50,7 @@ async def test_a_new_report_is_saved_at_version_1_and_its_creation_recorded(admi
     assert saved.created_at == saved.updated_at == admin.clock.now()
     assert admin.uow.database.reports[NEW.id] == saved
     assert admin.queries.checked == [NEW.query]
+    assert admin.catalog.changes == 1  # the next generate here reads the reports again
     [change] = await admin.history.execute(ReadReportHistoryQuery(ROOT, NEW.id))
     assert (change.action, change.actor, change.version, change.report) == (
         ChangeAction.CREATED,
@@ -92,6 +93,7 @@ async def test_a_taken_id_a_broken_rule_or_a_refused_query_saves_nothing(admin: 
         "Data source 'nowhere' is not configured.",
     )
     assert list(admin.uow.database.reports) == [NEW.id]
+    assert admin.catalog.changes == 1  # refused changes change nothing
 
 
 async def test_a_replacement_from_the_current_version_goes_up_by_one(admin: Admin) -> None:
@@ -103,6 +105,7 @@ async def test_a_replacement_from_the_current_version_goes_up_by_one(admin: Admi
     assert saved.created_at == created.created_at
     assert saved.updated_at == admin.clock.now()
     assert admin.uow.database.reports[NEW.id].delivery_targets == (SYNC_API,)
+    assert admin.catalog.changes == 2
 
 
 async def test_a_replacement_from_a_stale_version_or_without_one_is_refused(admin: Admin) -> None:
@@ -126,6 +129,7 @@ async def test_deleting_needs_the_current_version_and_keeps_the_trail(admin: Adm
         await admin.delete.execute(DeleteReportCommand(ROOT, NEW.id, expected_version=None))
     await admin.delete.execute(DeleteReportCommand(ROOT, NEW.id, expected_version=1))
     assert admin.uow.database.reports == {}
+    assert admin.catalog.changes == 2
     trail = await admin.history.execute(ReadReportHistoryQuery(ROOT, NEW.id))
     assert [(c.action, c.report is None) for c in trail] == [
         (ChangeAction.CREATED, False),

@@ -8,7 +8,7 @@ import pytest
 
 from application.jobs.policy import JobPolicy, SweepPolicy
 from entrypoints.settings import Settings, SettingsError
-from entrypoints.tuning import Runners, Timeouts
+from entrypoints.tuning import Limits, Timeouts
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -28,10 +28,13 @@ KNOBS = {
     "REPORTGEN_JOB_MISSING_RETRY_SECONDS": ("0.2", lambda s: s.jobs.missing_row_retry, 0.2),
     "REPORTGEN_RESULT_TTL_SECONDS": ("3600", lambda s: s.jobs.result_ttl, 3600),
     "REPORTGEN_JOB_BATCH_ROWS": ("1000", lambda s: s.jobs.batch_rows, 1000),
-    "REPORTGEN_JOB_TIMEOUT_SECONDS": ("900", lambda s: s.runners.job_timeout, 900),
-    "REPORTGEN_EMBEDDED_CONCURRENCY": ("4", lambda s: s.runners.embedded_concurrency, 4),
-    "REPORTGEN_EMBEDDED_QUEUE_SIZE": ("50", lambda s: s.runners.embedded_queue_size, 50),
-    "REPORTGEN_MAX_PAGE_SIZE": ("25", lambda s: s.runners.max_page_size, 25),
+    "REPORTGEN_JOB_TIMEOUT_SECONDS": ("900", lambda s: s.limits.job_timeout, 900),
+    "REPORTGEN_EMBEDDED_CONCURRENCY": ("4", lambda s: s.limits.embedded_concurrency, 4),
+    "REPORTGEN_EMBEDDED_POLL_SECONDS": ("0.2", lambda s: s.timeouts.embedded_poll, 0.2),
+    "REPORTGEN_INTAKE_BATCH": ("50", lambda s: s.limits.intake_batch, 50),
+    "REPORTGEN_TOKEN_CACHE_SIZE": ("5", lambda s: s.limits.token_cache_size, 5),
+    "REPORTGEN_REPORT_REFRESH_SECONDS": ("2", lambda s: s.timeouts.report_refresh, 2),
+    "REPORTGEN_MAX_PAGE_SIZE": ("25", lambda s: s.limits.max_page_size, 25),
     "REPORTGEN_SWEEP_INTERVAL_SECONDS": ("10", lambda s: s.sweep.interval, 10),
     "REPORTGEN_SWEEP_REDELIVER_AFTER_SECONDS": ("30", lambda s: s.sweep.redeliver_after, 30),
     "REPORTGEN_SWEEP_BATCH": ("500", lambda s: s.sweep.batch, 500),
@@ -48,13 +51,13 @@ def test_without_variables_every_knob_has_its_documented_default(tmp_path: Path)
     assert settings.timeouts == Timeouts()
     assert settings.jobs == JobPolicy()
     assert settings.sweep == SweepPolicy()
-    assert settings.runners == Runners()
+    assert settings.limits == Limits()
     assert (settings.timeouts.database, settings.timeouts.queue) == (
         timedelta(seconds=2),
         timedelta(seconds=1.5),
     )
     assert (settings.jobs.lease, settings.jobs.max_attempts) == (timedelta(minutes=2), 3)
-    assert (settings.sweep.interval, settings.runners.max_page_size) == (timedelta(minutes=1), 100)
+    assert (settings.sweep.interval, settings.limits.max_page_size) == (timedelta(minutes=1), 100)
 
 
 @pytest.mark.parametrize("variable", KNOBS)

@@ -6,6 +6,7 @@ worker finds its ``JobExecutionLog`` row by the id it is given.
 
 import asyncio
 import dataclasses
+from collections.abc import Sequence
 
 from arq.connections import ArqRedis, RedisSettings
 from redis.asyncio import ConnectionPool
@@ -13,7 +14,14 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from adapters.arq.wire import QUEUE_NAME, RUN_REPORT_JOB, deserialize, job_arguments, serialize
+from adapters.arq.wire import (
+    QUEUE_NAME,
+    RUN_REPORT_JOB,
+    deserialize,
+    job_arguments,
+    queue_new_jobs,
+    serialize,
+)
 from application.common.errors import JobAlreadyQueued, SchedulerUnavailable
 from application.jobs.ports import JobMessage
 
@@ -79,6 +87,19 @@ class ArqJobScheduler:
             raise SchedulerUnavailable("The job queue did not accept the job.") from error
         if job is None:
             raise JobAlreadyQueued(message.job_id)
+
+    async def enqueue_new(self, messages: Sequence[JobMessage]) -> None:
+        """Queue jobs with fresh ids in one round trip (MULTI/EXEC): all or none.
+
+        Raises ``SchedulerUnavailable`` when Redis does not answer in time.
+        """
+        try:
+            async with asyncio.timeout(self._timeout_seconds):
+                async with self._redis.pipeline(transaction=True) as pipe:
+                    queue_new_jobs(pipe, messages, self._redis.expires_extra_ms)
+                    await pipe.execute()
+        except (RedisError, OSError, TimeoutError) as error:
+            raise SchedulerUnavailable("The job queue did not accept the job.") from error
 
     async def ping(self) -> None:
         """Check that Redis answers in time; raise ``SchedulerUnavailable`` if not."""

@@ -10,14 +10,18 @@ write to Redis run code in every worker; MessagePack only ever yields plain data
 """
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
 from arq import Retry
+from arq.constants import job_key_prefix
 from arq.cron import CronJob, cron
+from arq.jobs import serialize_job
+from arq.utils import timestamp_ms
 from arq.worker import Function, func
+from redis.asyncio.client import Pipeline
 
 from application.common.errors import ServiceUnavailable
 from application.jobs.ports import JobHandler, JobMessage, JobOutcome
@@ -69,6 +73,18 @@ def deserialize(data: bytes) -> Any:
 def job_arguments(message: JobMessage) -> tuple[str, str]:
     """The job function's positional arguments: the job id and when it was requested."""
     return message.job_id, message.requested_at.isoformat()
+
+
+def queue_new_jobs(pipe: Pipeline, messages: Sequence[JobMessage], expires_ms: int) -> None:
+    """Add to ``pipe`` what ``ArqRedis.enqueue_job`` writes for each job, due now: the
+    job under its id and its place in the queue. Ids are fresh, so nothing is checked."""
+    now_ms = timestamp_ms()
+    for message in messages:
+        job = serialize_job(
+            RUN_REPORT_JOB, job_arguments(message), {}, None, now_ms, serializer=serialize
+        )
+        pipe.psetex(job_key_prefix + message.job_id, expires_ms, job)
+        pipe.zadd(QUEUE_NAME, {message.job_id: now_ms})
 
 
 def report_job_function(handler: JobHandler) -> Function:

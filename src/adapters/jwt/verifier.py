@@ -97,6 +97,10 @@ class PyJwtTokenVerifier:
 
     def verify(self, token: str) -> Principal:
         """Return the token's principal; raise ``AuthenticationFailed`` if it is not valid."""
+        return self.verify_until(token)[0]
+
+    def verify_until(self, token: str) -> tuple[Principal, float]:
+        """The token's principal and its ``exp`` (POSIX seconds), or ``AuthenticationFailed``."""
         if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
             raise AuthenticationFailed(_INVALID)
         try:
@@ -117,7 +121,7 @@ class PyJwtTokenVerifier:
             raise AuthenticationFailed(f"The token lacks the '{exc.claim}' claim.") from exc
         except (jwt.PyJWTError, ValueError, TypeError, OverflowError, RecursionError) as exc:
             raise AuthenticationFailed(_INVALID) from exc
-        return _principal_from(claims)
+        return _principal_from(claims), float(claims["exp"])
 
 
 def _principal_from(claims: dict[str, Any]) -> Principal:

@@ -36,19 +36,27 @@ def create_engine(
 ) -> AsyncEngine:
     """An async engine that fails within about ``timeout_seconds`` when the database is down.
 
-    Pooled connections are checked before use, so the engine recovers by itself
-    once the database is back. ``command_timeout_seconds`` bounds one statement
-    on PostgreSQL.
+    PostgreSQL connections are checked before use, so the engine recovers by
+    itself once the database is back; ``command_timeout_seconds`` bounds one
+    statement there.
+
+    SQLite is a local file: its connections need no check, and its pool never
+    makes a request wait (``max_overflow=-1``). Writers queue on the write gate
+    before they take a connection, so a transaction that read first and now
+    waits for its turn to write can never keep the writer whose turn it is from
+    a connection. Commits are durable (``synchronous=FULL``): a job answered 202
+    survives a power failure.
     """
     parsed = make_url(url)
-    options: dict[str, Any] = {"pool_pre_ping": True}
     if parsed.get_backend_name() == "sqlite":
+        options: dict[str, Any] = {}
         if _is_sqlite_file(parsed):
             _make_parent_directory(parsed)
-            options["pool_timeout"] = timeout_seconds
+            options["max_overflow"] = -1
         engine = create_async_engine(parsed, **options)
         _set_sqlite_pragmas(engine, busy_timeout_ms=round(timeout_seconds * 1000))
         return engine
+    options = {"pool_pre_ping": True}
     if parsed.get_backend_name() == "postgresql":
         options["pool_timeout"] = timeout_seconds
         options["connect_args"] = {
@@ -100,7 +108,7 @@ def _set_sqlite_pragmas(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms:d}")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA synchronous=FULL")
         finally:
             cursor.close()
 

@@ -26,12 +26,13 @@ class SqlAlchemyJobRepository:
         self._session = session
         self._before_write = before_write
 
-    async def add(self, job: Job) -> None:
-        """Insert the job now, inside the open transaction, so a failure surfaces here."""
-        statement = sa.insert(_table).values({**request_values(job), **state_values(job)})
+    async def add(self, *jobs: Job) -> None:
+        """Insert the jobs now, in one statement inside the open transaction, so a failure
+        surfaces here."""
+        rows = [{**request_values(job), **state_values(job)} for job in jobs]
         await self._before_write()
         with storage_errors("saving a job"):
-            await self._session.execute(statement)
+            await self._session.execute(sa.insert(_table), rows)
 
     async def get(self, job_id: str) -> Job | None:
         """The job with that id, or ``None``."""
@@ -63,6 +64,15 @@ class SqlAlchemyJobRepository:
             _table.c.status == JobStatus.RUNNING.value,
             _table.c.lease_expires_at <= now,
             order_by=(_table.c.lease_expires_at, _table.c.job_id),
+            limit=limit,
+        )
+
+    async def due(self, now: datetime, limit: int) -> list[Job]:
+        """``Queued`` jobs whose backoff, if any, has passed by ``now``; oldest first."""
+        return await self._select(
+            _table.c.status == JobStatus.QUEUED.value,
+            sa.or_(_table.c.due_at.is_(None), _table.c.due_at <= now),
+            order_by=(_table.c.created_at, _table.c.job_id),
             limit=limit,
         )
 

@@ -35,6 +35,7 @@ def state_values(job: Job) -> dict[str, Any]:
         **_result_values(job.result),
         "expires_at": job.expires_at,
         "lease_expires_at": job.lease_expires_at,
+        "due_at": job.due_at,
     }
 
 
@@ -57,6 +58,7 @@ def to_job(row: RowMapping) -> Job:
         result=_to_result(row),
         expires_at=row["expires_at"],
         lease_expires_at=row["lease_expires_at"],
+        due_at=row["due_at"],
     )
 
 

@@ -81,6 +81,8 @@ job_execution_log = sa.Table(
     sa.Column("row_count", sa.BigInteger, nullable=True),
     sa.Column("expires_at", UtcDateTime, nullable=True),
     sa.Column("lease_expires_at", UtcDateTime, nullable=True),
+    # A queued job given back with backoff waits until then (the embedded queue reads it).
+    sa.Column("due_at", UtcDateTime, nullable=True),
     sa.CheckConstraint(
         "status IN ('Queued', 'Running', 'Succeeded', 'Failed', 'Cancelled')",
         name="ck_JobExecutionLog_status",
@@ -89,6 +91,7 @@ job_execution_log = sa.Table(
     sa.Index("ix_JobExecutionLog_status", "status"),
     sa.Index("ix_JobExecutionLog_status_lease", "status", "lease_expires_at"),
     sa.Index("ix_JobExecutionLog_expires_at", "expires_at"),
+    sa.Index("ix_JobExecutionLog_status_created_at", "status", "created_at"),
 )
 
 report_history = sa.Table(

@@ -4,8 +4,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from application.common.ports import Clock, UnitOfWork
-from application.jobs.ports import JobMessage, JobScheduler
+from application.common.ports import Clock
+from application.jobs.intake import JobIntake
+from application.reports.ports import ReportCatalog
 from domain.errors import ReportNotFound
 from domain.jobs import Job
 from domain.principal import Principal
@@ -42,35 +43,34 @@ class GenerateReportUseCase:
       mode (``ReportNotAsynchronous``), checked before any job is created.
     - The parameters and format fit the report (``InvalidReportRequest``).
     - BR-002: the job id is a random UUID (``Job.queue``).
-    - All or nothing: the job row is written, then enqueued, then committed. If
-      the enqueue fails the row is rolled back; if the commit fails after the
-      enqueue, the worker finds no row and drops the job. Either way the caller
-      gets ``ServiceUnavailable`` and no job runs.
+    - All or nothing (AC-006): the job is answered only once its row is
+      committed and queued; if either fails, no job runs and the caller gets
+      ``ServiceUnavailable`` (``JobIntake``, which commits many requests' jobs
+      at once).
+    The report is read from the in-memory catalog, which sees a change made in
+    this process at once and one made elsewhere within a second.
     """
 
-    def __init__(self, *, unit_of_work: UnitOfWork, scheduler: JobScheduler, clock: Clock) -> None:
-        self._uow = unit_of_work
-        self._scheduler = scheduler
+    def __init__(self, *, reports: ReportCatalog, intake: JobIntake, clock: Clock) -> None:
+        self._reports = reports
+        self._intake = intake
         self._clock = clock
 
     async def execute(self, command: GenerateReportCommand) -> JobAccepted:
         """Run the rules above; return the accepted job or raise the broken rule."""
         principal = command.principal
         principal.ensure_may_generate()
-        async with self._uow as uow:
-            report = await uow.reports.get(command.report_id)
-            if report is None:
-                raise ReportNotFound(command.report_id)
-            report.ensure_roles_allow(principal)
-            report.ensure_supports_async_generation()
-            request = report.prepare_request(command.parameters, command.format)
-            job = Job.queue(
-                report_id=report.id,
-                requested_by=principal.subject,
-                request=request,
-                now=self._clock.now(),
-            )
-            await uow.jobs.add(job)
-            await self._scheduler.enqueue(JobMessage(job_id=job.id, requested_at=job.created_at))
-            await uow.commit()
+        report = await self._reports.get(command.report_id)
+        if report is None:
+            raise ReportNotFound(command.report_id)
+        report.ensure_roles_allow(principal)
+        report.ensure_supports_async_generation()
+        request = report.prepare_request(command.parameters, command.format)
+        job = Job.queue(
+            report_id=report.id,
+            requested_by=principal.subject,
+            request=request,
+            now=self._clock.now(),
+        )
+        await self._intake.submit(job)
         return JobAccepted(job_id=job.id, created_at=job.created_at)

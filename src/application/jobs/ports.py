@@ -1,6 +1,6 @@
 """The ports of jobs: where they are recorded, and the scheduler that delivers them."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -55,8 +55,9 @@ class JobQuery:
 class JobRepository(Protocol):
     """Job execution records, read and written inside a unit of work."""
 
-    async def add(self, job: Job) -> None:
-        """Write a new job; visible to others only once the unit of work commits."""
+    async def add(self, *jobs: Job) -> None:
+        """Write new jobs, in one statement; visible to others only once the unit of
+        work commits."""
         ...
 
     async def get(self, job_id: str) -> Job | None:
@@ -80,6 +81,11 @@ class JobRepository(Protocol):
         """``Running`` jobs whose worker has not renewed its lease by ``now``."""
         ...
 
+    async def due(self, now: datetime, limit: int) -> list[Job]:
+        """``Queued`` jobs not waiting for a backoff at ``now``, oldest first: the
+        embedded mode's queue."""
+        ...
+
     async def queued_before(self, moment: datetime, limit: int) -> list[Job]:
         """``Queued`` jobs created before ``moment``, oldest first."""
         ...
@@ -95,6 +101,11 @@ class JobScheduler(Protocol):
     async def enqueue(self, message: JobMessage) -> None:
         """Queue the job under its own id; ``SchedulerUnavailable`` on failure,
         ``JobAlreadyQueued`` when the scheduler already holds it."""
+        ...
+
+    async def enqueue_new(self, messages: Sequence[JobMessage]) -> None:
+        """Queue jobs never queued before (fresh random ids) in one round trip, all or
+        none; ``SchedulerUnavailable`` on failure."""
         ...
 
     async def ping(self) -> None:

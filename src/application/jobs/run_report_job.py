@@ -126,9 +126,10 @@ class RunReportJobUseCase:
         return JobRun(JobOutcome.FAILED if saved else JobOutcome.CANCELLED)
 
     async def _retry_later(self, job: Job, error: ServiceUnavailable) -> JobRun:
-        job.retry_later(error.message, self._clock.now(), self._policy.max_attempts)
+        now, delay = self._clock.now(), self._policy.retry_delay(job.attempts)
+        job.retry_later(error.message, now, self._policy.max_attempts, due_at=now + delay)
         if not await save_job(self._uow, job, if_status=JobStatus.RUNNING):
             return JobRun(JobOutcome.CANCELLED)
         if job.status is JobStatus.FAILED:
             return JobRun(JobOutcome.FAILED)
-        return JobRun(JobOutcome.RETRY_LATER, self._policy.retry_delay(job.attempts))
+        return JobRun(JobOutcome.RETRY_LATER, delay)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 
 from application.common.ports import Clock, UnitOfWork
-from application.reports.ports import ReportQueries
+from application.reports.ports import ReportCatalog, ReportQueries
 from application.reports.validation import check_report
 from domain.errors import ReportAlreadyExists
 from domain.principal import Principal
@@ -28,12 +28,21 @@ class CreateReportUseCase:
       query (``InvalidReportConfiguration``, naming the field).
     - Ids are unique (``ReportAlreadyExists``).
     - The report starts at version 1; the audit trail records the creation.
+    - The next generate on this process sees the change at once.
     """
 
-    def __init__(self, *, unit_of_work: UnitOfWork, queries: ReportQueries, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        unit_of_work: UnitOfWork,
+        queries: ReportQueries,
+        clock: Clock,
+        catalog: ReportCatalog,
+    ) -> None:
         self._uow = unit_of_work
         self._queries = queries
         self._clock = clock
+        self._catalog = catalog
 
     async def execute(self, command: CreateReportCommand) -> ReportConfiguration:
         """The report as saved."""
@@ -48,4 +57,5 @@ class CreateReportUseCase:
             await uow.reports.add(report)
             await uow.history.record(ReportChange.created(report, admin.subject, now))
             await uow.commit()
+        self._catalog.changed()
         return report

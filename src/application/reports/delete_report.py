@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from application.common.ports import Clock, UnitOfWork
+from application.reports.ports import ReportCatalog
 from application.reports.versions import report_at_version, version_read
 from domain.errors import StaleReportVersion
 from domain.principal import Principal
@@ -27,11 +28,13 @@ class DeleteReportUseCase:
       is refused (``StaleReportVersion``).
     - The jobs of the report keep their history, and their unexpired results
       stay downloadable; the audit trail records the deletion.
+    - The next generate on this process sees the deletion at once.
     """
 
-    def __init__(self, *, unit_of_work: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, *, unit_of_work: UnitOfWork, clock: Clock, catalog: ReportCatalog) -> None:
         self._uow = unit_of_work
         self._clock = clock
+        self._catalog = catalog
 
     async def execute(self, command: DeleteReportCommand) -> None:
         """Delete, or raise the broken rule."""
@@ -46,3 +49,4 @@ class DeleteReportUseCase:
                 ReportChange.deleted(current, admin.subject, self._clock.now())
             )
             await uow.commit()
+        self._catalog.changed()

@@ -40,6 +40,23 @@ class ReportRepository(Protocol):
         ...
 
 
+class ReportCatalog(Protocol):
+    """The report configurations as the generate path reads them: from memory.
+
+    A change saved by this process is seen at once once ``changed`` is called; a
+    change saved by another process within the catalog's refresh interval.
+    """
+
+    async def get(self, report_id: str) -> ReportConfiguration | None:
+        """The report with that id as last saved, or ``None``; ``StorageUnavailable``
+        when it must be read again and the database does not answer."""
+        ...
+
+    def changed(self) -> None:
+        """Reports were saved or deleted here: read them again before the next answer."""
+        ...
+
+
 class ReportHistory(Protocol):
     """The audit trail of report configurations; it outlives the reports themselves."""
 

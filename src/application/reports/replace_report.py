@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 
 from application.common.ports import Clock, UnitOfWork
-from application.reports.ports import ReportQueries
+from application.reports.ports import ReportCatalog, ReportQueries
 from application.reports.validation import check_report
 from application.reports.versions import report_at_version, version_read
 from domain.errors import StaleReportVersion
@@ -32,12 +32,21 @@ class ReplaceReportUseCase:
     - The configuration follows every rule and its query is accepted by its
       data source (``InvalidReportConfiguration``).
     - The version goes up by one; the audit trail records the change.
+    - The next generate on this process sees the change at once.
     """
 
-    def __init__(self, *, unit_of_work: UnitOfWork, queries: ReportQueries, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        unit_of_work: UnitOfWork,
+        queries: ReportQueries,
+        clock: Clock,
+        catalog: ReportCatalog,
+    ) -> None:
         self._uow = unit_of_work
         self._queries = queries
         self._clock = clock
+        self._catalog = catalog
 
     async def execute(self, command: ReplaceReportCommand) -> ReportConfiguration:
         """The report as saved."""
@@ -58,4 +67,5 @@ class ReplaceReportUseCase:
                 raise StaleReportVersion(current.version + 1)
             await uow.history.record(ReportChange.updated(report, admin.subject, now))
             await uow.commit()
+        self._catalog.changed()
         return report

@@ -1,4 +1,4 @@
-"""Jobs without Redis: the in-process runner that ``reportgen serve`` starts and stops."""
+"""Jobs without Redis: the database is the queue, and ``reportgen serve`` runs the runners."""
 
 import asyncio
 import logging
@@ -8,14 +8,10 @@ from pathlib import Path
 import pytest
 from litestar.testing import AsyncTestClient
 
-from adapters.inprocess.scheduler import InProcessJobScheduler
+from adapters.embedded.runner import EmbeddedJobRunner
 from application.common.errors import SchedulerUnavailable
-from application.jobs.ports import JobMessage
 from domain.job_status import JobStatus
-from domain.jobs import Job
-from entrypoints.composition import job_handler
 from entrypoints.container import Container
-from entrypoints.demo import DEMO_REPORTS
 from entrypoints.http.app import create_app
 from entrypoints.lifecycle import start_services, stop_services
 from tests.integration.seeded import generate, seeded_container
@@ -41,6 +37,10 @@ async def status_of(container: Container, job_id: str) -> JobStatus | None:
     return None if job is None else job.status
 
 
+async def finished(container: Container, job_id: str) -> bool:
+    return await status_of(container, job_id) in FINISHED
+
+
 async def poll_until(condition: Callable[[], Awaitable[bool]]) -> None:
     while True:
         if await condition():
@@ -48,62 +48,40 @@ async def poll_until(condition: Callable[[], Awaitable[bool]]) -> None:
         await asyncio.sleep(0.02)
 
 
-async def test_a_job_whose_row_is_committed_late_is_run_once_the_row_is_there(
+async def test_a_job_accepted_while_the_runners_are_down_runs_once_they_start(
     container: Container, job_log: pytest.LogCaptureFixture
 ) -> None:
-    report = DEMO_REPORTS[0]
-    job = Job.queue(
-        report_id=report.id,
-        requested_by="alice",
-        request=report.prepare_request({}, None),
-        now=container.clock().now(),
-    )
-    message = JobMessage(job_id=job.id, requested_at=job.created_at)
-
-    async def retried_once_more() -> bool:
-        return job_log.messages.count(f"Job {job.id}: retry_later") >= 2
-
-    async def finished() -> bool:
-        return await status_of(container, job.id) in FINISHED
-
-    run = await job_handler(container.run_report_job)(message)
-    assert run.retry_in == container.settings().jobs.missing_row_retry
+    accepted = await generate(container)  # the committed record is the queue entry
+    assert await status_of(container, accepted.job_id) is JobStatus.QUEUED
 
     await start_services(container)
     try:
-        await container.scheduler().enqueue(message)
         async with asyncio.timeout(10):
-            # The runner, too, finds no row yet, and queues the job again for later.
-            await poll_until(retried_once_more)
-            async with container.unit_of_work() as uow:
-                await uow.jobs.add(job)
-                await uow.commit()
-            await poll_until(finished)
-        status = await status_of(container, job.id)
+            await poll_until(lambda: finished(container, accepted.job_id))
     finally:
         await stop_services(container)
 
-    assert status is JobStatus.SUCCEEDED
-    assert f"Job {job.id}: succeeded" in job_log.messages
+    assert await status_of(container, accepted.job_id) is JobStatus.SUCCEEDED
+    assert f"Job {accepted.job_id}: succeeded" in job_log.messages
 
 
-async def test_start_services_runs_the_in_process_jobs_until_stop_services(
+async def test_start_services_runs_the_embedded_jobs_until_stop_services(
     container: Container, job_log: pytest.LogCaptureFixture
 ) -> None:
     scheduler = container.scheduler()
-    assert isinstance(scheduler, InProcessJobScheduler)
+    assert isinstance(scheduler, EmbeddedJobRunner)
 
     await start_services(container)
     try:
         await scheduler.ping()
         accepted = await generate(container)
         async with asyncio.timeout(5):
-            await scheduler.join()
-        finished = await status_of(container, accepted.job_id)
+            await poll_until(lambda: finished(container, accepted.job_id))
+        status = await status_of(container, accepted.job_id)
     finally:
         await stop_services(container)
 
-    assert finished is JobStatus.SUCCEEDED
+    assert status is JobStatus.SUCCEEDED
     assert f"Job {accepted.job_id}: succeeded" in job_log.messages
     with pytest.raises(SchedulerUnavailable):
         await scheduler.ping()

@@ -1,1 +1,0 @@
-"""The in-process adapter: jobs run inside ``reportgen serve`` when no Redis is configured."""
