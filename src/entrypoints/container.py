@@ -5,6 +5,8 @@ same ``Settings``; tests override single providers. Every production value
 comes from ``Settings``.
 """
 
+from typing import Any, ClassVar
+
 from dependency_injector import containers, providers
 
 from adapters.arq.scheduler import ArqJobScheduler, create_redis
@@ -16,7 +18,7 @@ from adapters.results.local import LocalResultStore
 from adapters.sqlalchemy.data_sources import SqlAlchemyReportQueries
 from adapters.sqlalchemy.engine import SqlAlchemyDatabase, create_engine
 from adapters.sqlalchemy.report_catalog import SqlAlchemyReportCatalog
-from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork, create_session_factory
+from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.sqlalchemy.write_gate import write_gate
 from application.common.readiness import CheckReadinessUseCase
 from application.jobs.cancel_job import CancelJobUseCase
@@ -62,10 +64,9 @@ class Container(containers.DeclarativeContainer):
         command_timeout_seconds=_database_seconds,
     )
     database = providers.Singleton(SqlAlchemyDatabase, engine, timeout_seconds=_database_seconds)
-    session_factory = providers.Singleton(create_session_factory, engine)
     unit_of_work = providers.Factory(
         SqlAlchemyUnitOfWork,
-        session_factory,
+        engine,
         providers.Singleton(write_gate, engine, timeout_seconds=_database_seconds),
     )
 
@@ -167,7 +168,11 @@ class Container(containers.DeclarativeContainer):
         ListReportsUseCase, unit_of_work=unit_of_work, max_page_size=_limits.max_page_size
     )
     get_report = providers.Factory(GetReportUseCase, unit_of_work=unit_of_work)
-    _saving_reports = {"unit_of_work": unit_of_work, "clock": clock, "catalog": report_catalog}
+    _saving_reports: ClassVar[dict[str, providers.Provider[Any]]] = {
+        "unit_of_work": unit_of_work,
+        "clock": clock,
+        "catalog": report_catalog,
+    }
     create_report = providers.Factory(
         CreateReportUseCase, queries=report_queries, **_saving_reports
     )

@@ -71,9 +71,7 @@ async def test_commit_failure_after_enqueue_leaves_a_queued_message_without_a_ro
     env: dict[str, str], redis_url: str
 ) -> None:
     container = await prepared_container({**env, "REPORTGEN_REDIS_URL": redis_url})
-    container.unit_of_work.override(
-        providers.Factory(CommitFailsUnitOfWork, container.session_factory)
-    )
+    container.unit_of_work.override(providers.Factory(CommitFailsUnitOfWork, container.engine))
     token = issue_token(container)
     async with AsyncTestClient(app=create_app(container)) as client:
         response = await client.post(URL, headers=bearer(token))

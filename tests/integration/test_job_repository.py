@@ -11,12 +11,12 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.migrate import alembic_config, current_revision, upgrade_database
 from adapters.sqlalchemy.tables import job_execution_log
-from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork, create_session_factory
+from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from application.jobs.ports import JobQuery
 from domain.job_results import StoredResult
 from domain.job_status import JobStatus
@@ -37,12 +37,12 @@ NEW_COLUMNS = {
     "due_at",
 }
 
-Sessions = async_sessionmaker[AsyncSession]
+Sessions = AsyncEngine  # a unit of work per block, on this engine
 
 
 @pytest.fixture
 def sessions(engine: AsyncEngine) -> Sessions:
-    return create_session_factory(engine)
+    return engine
 
 
 def a_result(size_bytes: int = 5_000_000_000) -> StoredResult:

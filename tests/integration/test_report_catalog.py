@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.report_catalog import SqlAlchemyReportCatalog
-from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork, create_session_factory
+from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from application.common.errors import StorageUnavailable
 from domain.report_changes import ReportChange
 from tests.builders import report
@@ -39,7 +39,7 @@ class Statements:
 
 async def save(engine: AsyncEngine, *changes: ReportChange, audited: bool = True) -> None:
     """Save reports as another process would: the row, and (through the API) its trail."""
-    async with SqlAlchemyUnitOfWork(create_session_factory(engine)) as uow:
+    async with SqlAlchemyUnitOfWork(engine) as uow:
         for change in changes:
             assert change.report is not None
             if change.version == 1:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sqlalchemy.migrate import current_revision
 from adapters.sqlalchemy.tables import report_history
-from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork, create_session_factory
+from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from domain.parameters import ParameterSpec, ParameterType
 from domain.report_changes import ChangeAction, ReportChange
 from domain.reports import (
@@ -30,7 +30,7 @@ CEST = timezone(timedelta(hours=2))
 
 @pytest.fixture
 def uow(engine: AsyncEngine) -> SqlAlchemyUnitOfWork:
-    return SqlAlchemyUnitOfWork(create_session_factory(engine))
+    return SqlAlchemyUnitOfWork(engine)
 
 
 def a_report(version: int = 1) -> ReportConfiguration:

@@ -18,7 +18,7 @@ from adapters.sqlalchemy.demo_data import load_demo_sales
 from adapters.sqlalchemy.engine import SqlAlchemyDatabase, create_engine
 from adapters.sqlalchemy.migrate import alembic_config, current_revision, upgrade_database
 from adapters.sqlalchemy.tables import job_execution_log, metadata
-from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork, create_session_factory
+from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from application.common.errors import StorageUnavailable
 from domain.errors import ReportNotFound
 from domain.job_status import JobStatus
@@ -37,7 +37,7 @@ CEST = timezone(timedelta(hours=2))
 
 @pytest.fixture
 def uow(engine: AsyncEngine) -> SqlAlchemyUnitOfWork:
-    return SqlAlchemyUnitOfWork(create_session_factory(engine))
+    return SqlAlchemyUnitOfWork(engine)
 
 
 def head_revision(url: str) -> str | None:
@@ -188,8 +188,8 @@ async def test_an_error_leaving_the_block_rolls_back_and_propagates_unchanged(
 async def test_a_job_added_but_not_committed_is_invisible_to_another_session(
     engine: AsyncEngine,
 ) -> None:
-    writer = SqlAlchemyUnitOfWork(create_session_factory(engine))
-    reader = SqlAlchemyUnitOfWork(create_session_factory(engine))
+    writer = SqlAlchemyUnitOfWork(engine)
+    reader = SqlAlchemyUnitOfWork(engine)
     job = a_job()
     async with writer:
         await writer.jobs.add(job)
@@ -236,7 +236,7 @@ async def test_a_closed_postgres_port_fails_fast_with_storage_unavailable() -> N
     engine = create_engine("postgresql+asyncpg://postgres@127.0.0.1:1/reportgen")
     started = time.monotonic()
     with pytest.raises(StorageUnavailable) as raised:
-        async with SqlAlchemyUnitOfWork(create_session_factory(engine)) as uow:
+        async with SqlAlchemyUnitOfWork(engine) as uow:
             await uow.jobs.get(new_job_id())
     with pytest.raises(StorageUnavailable):
         await SqlAlchemyDatabase(engine, timeout_seconds=2.0).ping()
@@ -254,7 +254,7 @@ async def test_a_postgres_server_that_never_answers_fails_within_the_timeout() -
     engine = create_engine(f"postgresql+asyncpg://postgres@127.0.0.1:{port}/x", timeout_seconds=0.5)
     started = time.monotonic()
     with pytest.raises(StorageUnavailable):
-        async with SqlAlchemyUnitOfWork(create_session_factory(engine)) as uow:
+        async with SqlAlchemyUnitOfWork(engine) as uow:
             await uow.jobs.get(new_job_id())
     elapsed = time.monotonic() - started
     await engine.dispose()
@@ -267,7 +267,7 @@ async def test_a_sqlite_file_that_cannot_be_opened_raises_storage_unavailable(
 ) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}")  # a directory, not a file
     with pytest.raises(StorageUnavailable):
-        async with SqlAlchemyUnitOfWork(create_session_factory(engine)) as uow:
+        async with SqlAlchemyUnitOfWork(engine) as uow:
             await uow.reports.get("report-123")
     await engine.dispose()
 
@@ -290,7 +290,7 @@ async def test_postgres_engine_recovers_after_its_connections_are_killed(
 ) -> None:
     await upgrade_database(postgres_url)
     engine = create_engine(postgres_url)
-    uow = SqlAlchemyUnitOfWork(create_session_factory(engine))
+    uow = SqlAlchemyUnitOfWork(engine)
     async with uow:
         assert await uow.jobs.get(new_job_id()) is None
     admin = await asyncpg.connect(postgres_url.replace("+asyncpg", ""))

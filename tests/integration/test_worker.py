@@ -96,9 +96,7 @@ async def test_a_second_delivery_of_a_finished_job_does_nothing(container: Conta
 async def test_a_job_whose_commit_failed_after_the_enqueue_is_dropped_by_the_worker(
     container: Container,
 ) -> None:
-    container.unit_of_work.override(
-        providers.Factory(CommitFailsUnitOfWork, container.session_factory)
-    )
+    container.unit_of_work.override(providers.Factory(CommitFailsUnitOfWork, container.engine))
     with pytest.raises(StorageUnavailable):
         await generate(container)
     container.unit_of_work.reset_override()

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.migrate import upgrade_database
 from adapters.sqlalchemy.tables import job_execution_log
-from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork, create_session_factory
+from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.sqlalchemy.write_gate import WriteGate, write_gate
 from application.common.errors import StorageUnavailable
 from domain.job_status import JobStatus
@@ -32,7 +32,7 @@ async def _count_jobs(engine: AsyncEngine) -> int:
 
 
 async def test_second_writer_goes_through_once_the_first_ends(engine: AsyncEngine) -> None:
-    factory = create_session_factory(engine)
+    factory = engine
     first, second = SqlAlchemyUnitOfWork(factory), SqlAlchemyUnitOfWork(factory)
     await first.__aenter__()
     await first.jobs.add(queued_job())
@@ -48,7 +48,7 @@ async def test_second_writer_goes_through_once_the_first_ends(engine: AsyncEngin
 
 
 async def test_readers_do_not_wait_for_a_writer(engine: AsyncEngine) -> None:
-    factory = create_session_factory(engine)
+    factory = engine
     writer, reader = SqlAlchemyUnitOfWork(factory), SqlAlchemyUnitOfWork(factory)
     async with writer:
         job = queued_job()
@@ -58,7 +58,7 @@ async def test_readers_do_not_wait_for_a_writer(engine: AsyncEngine) -> None:
 
 
 async def test_many_concurrent_writers_all_succeed(engine: AsyncEngine) -> None:
-    factory = create_session_factory(engine)
+    factory = engine
 
     async def create_jobs() -> None:
         for _ in range(10):
@@ -77,7 +77,7 @@ async def test_a_writer_never_waits_for_a_connection_held_by_a_reader_waiting_to
 ) -> None:
     await upgrade_database(sqlite_url)
     engine = create_engine(sqlite_url, timeout_seconds=1.0)
-    factory = create_session_factory(engine)
+    factory = engine
     stored = queued_job()
     async with SqlAlchemyUnitOfWork(factory) as uow:
         await uow.jobs.add(stored)

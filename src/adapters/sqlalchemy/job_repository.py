@@ -1,15 +1,14 @@
 """Job execution records in the ``JobExecutionLog`` table."""
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import CursorResult
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sqlalchemy.engine import storage_errors
 from adapters.sqlalchemy.job_rows import request_values, state_values, to_job
 from adapters.sqlalchemy.tables import job_execution_log
+from adapters.sqlalchemy.transaction import Transaction
 from adapters.sqlalchemy.write_gate import BeforeWrite, no_gate
 from application.jobs.ports import JobQuery
 from domain.job_status import JobStatus
@@ -20,10 +19,10 @@ _NEWEST_FIRST = (_table.c.created_at.desc(), _table.c.job_id.desc())
 
 
 class SqlAlchemyJobRepository:
-    """The ``JobRepository`` port on one session; the unit of work owns the transaction."""
+    """The ``JobRepository`` port in one transaction; the unit of work owns it."""
 
-    def __init__(self, session: AsyncSession, before_write: BeforeWrite = no_gate) -> None:
-        self._session = session
+    def __init__(self, transaction: Transaction, before_write: BeforeWrite = no_gate) -> None:
+        self._transaction = transaction
         self._before_write = before_write
 
     async def add(self, *jobs: Job) -> None:
@@ -32,13 +31,13 @@ class SqlAlchemyJobRepository:
         rows = [{**request_values(job), **state_values(job)} for job in jobs]
         await self._before_write()
         with storage_errors("saving a job"):
-            await self._session.execute(sa.insert(_table), rows)
+            await self._transaction.execute(sa.insert(_table), rows)
 
     async def get(self, job_id: str) -> Job | None:
         """The job with that id, or ``None``."""
         query = sa.select(_table).where(_table.c.job_id == job_id)
         with storage_errors("reading a job"):
-            row = (await self._session.execute(query)).mappings().one_or_none()
+            row = (await self._transaction.execute(query)).mappings().one_or_none()
         return None if row is None else to_job(row)
 
     async def save(self, job: Job, *, if_status: JobStatus) -> bool:
@@ -55,7 +54,7 @@ class SqlAlchemyJobRepository:
         )
         await self._before_write()
         with storage_errors("updating a job"):
-            result = cast(CursorResult[Any], await self._session.execute(statement))
+            result = await self._transaction.execute(statement)
         return result.rowcount == 1
 
     async def with_expired_lease(self, now: datetime, limit: int) -> list[Job]:
@@ -126,5 +125,5 @@ class SqlAlchemyJobRepository:
     ) -> list[Job]:
         query = sa.select(_table).where(*where).order_by(*order_by).limit(limit)
         with storage_errors("listing jobs"):
-            rows = (await self._session.execute(query)).mappings().all()
+            rows = (await self._transaction.execute(query)).mappings().all()
         return [to_job(row) for row in rows]

@@ -1,24 +1,24 @@
 """The audit trail of report configurations in the ``ReportHistory`` table."""
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sqlalchemy.engine import storage_errors
 from adapters.sqlalchemy.report_rows import report_from_document, report_to_document
 from adapters.sqlalchemy.tables import report_history
+from adapters.sqlalchemy.transaction import Transaction
 from adapters.sqlalchemy.write_gate import BeforeWrite, no_gate
 from domain.report_changes import ChangeAction, ReportChange
 
 
 class SqlAlchemyReportHistory:
-    """The ``ReportHistory`` port on one session; the unit of work owns the transaction.
+    """The ``ReportHistory`` port in one transaction; the unit of work owns it.
 
     Each change keeps the configuration as saved in a JSON ``document`` column,
     so the trail outlives the report itself.
     """
 
-    def __init__(self, session: AsyncSession, before_write: BeforeWrite = no_gate) -> None:
-        self._session = session
+    def __init__(self, transaction: Transaction, before_write: BeforeWrite = no_gate) -> None:
+        self._transaction = transaction
         self._before_write = before_write
 
     async def record(self, change: ReportChange) -> None:
@@ -33,7 +33,7 @@ class SqlAlchemyReportHistory:
         }
         await self._before_write()
         with storage_errors("recording a report change"):
-            await self._session.execute(sa.insert(report_history).values(values))
+            await self._transaction.execute(sa.insert(report_history).values(values))
 
     async def of(self, report_id: str) -> list[ReportChange]:
         """The changes of one report, oldest first."""
@@ -43,7 +43,7 @@ class SqlAlchemyReportHistory:
             .order_by(report_history.c.change_id)
         )
         with storage_errors("reading a report's history"):
-            rows = (await self._session.execute(query)).mappings().all()
+            rows = (await self._transaction.execute(query)).mappings().all()
         return [
             ReportChange(
                 report_id=row["report_id"],

@@ -1,14 +1,13 @@
 """Report configurations in the ``ReportConfiguration`` table."""
 
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import CursorResult
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sqlalchemy.engine import storage_errors
 from adapters.sqlalchemy.report_rows import report_from_row, report_to_row
 from adapters.sqlalchemy.tables import report_configuration
+from adapters.sqlalchemy.transaction import Transaction
 from adapters.sqlalchemy.write_gate import BeforeWrite, no_gate
 from domain.reports import ReportConfiguration
 
@@ -16,24 +15,24 @@ _table = report_configuration
 
 
 class SqlAlchemyReportRepository:
-    """The ``ReportRepository`` port on one session; the unit of work owns the transaction."""
+    """The ``ReportRepository`` port in one transaction; the unit of work owns it."""
 
-    def __init__(self, session: AsyncSession, before_write: BeforeWrite = no_gate) -> None:
-        self._session = session
+    def __init__(self, transaction: Transaction, before_write: BeforeWrite = no_gate) -> None:
+        self._transaction = transaction
         self._before_write = before_write
 
     async def get(self, report_id: str) -> ReportConfiguration | None:
         """The report with that id, or ``None``."""
         query = sa.select(_table).where(_table.c.report_id == report_id)
         with storage_errors("reading a report"):
-            row = (await self._session.execute(query)).mappings().one_or_none()
+            row = (await self._transaction.execute(query)).mappings().one_or_none()
         return None if row is None else report_from_row(row)
 
     async def all(self) -> list[ReportConfiguration]:
         """Every report configuration, by id."""
         query = sa.select(_table).order_by(_table.c.report_id)
         with storage_errors("reading the reports"):
-            rows = (await self._session.execute(query)).mappings().all()
+            rows = (await self._transaction.execute(query)).mappings().all()
         return [report_from_row(row) for row in rows]
 
     async def add(self, report: ReportConfiguration) -> None:
@@ -44,7 +43,7 @@ class SqlAlchemyReportRepository:
         values = report_to_row(report)
         await self._before_write()
         with storage_errors("saving a report"):
-            await self._session.execute(sa.insert(_table).values(values))
+            await self._transaction.execute(sa.insert(_table).values(values))
 
     async def replace(self, report: ReportConfiguration, *, expected_version: int) -> bool:
         """Overwrite everything but the id and ``created_at`` if the stored report is
@@ -61,7 +60,7 @@ class SqlAlchemyReportRepository:
         )
         await self._before_write()
         with storage_errors("saving a report"):
-            result = cast(CursorResult[Any], await self._session.execute(statement))
+            result = await self._transaction.execute(statement)
         return result.rowcount == 1
 
     async def remove(self, report_id: str, *, expected_version: int) -> bool:
@@ -71,5 +70,5 @@ class SqlAlchemyReportRepository:
         )
         await self._before_write()
         with storage_errors("deleting a report"):
-            result = cast(CursorResult[Any], await self._session.execute(statement))
+            result = await self._transaction.execute(statement)
         return result.rowcount == 1

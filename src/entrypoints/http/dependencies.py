@@ -1,49 +1,109 @@
-"""The bridge from the container to Litestar: plain provider functions, one per product.
+"""The bridge from the container to Litestar: one dependency, ``services``, for every handler.
 
-Each call asks the container again, so tests that override a provider see
-their override in the next request.
+Each property asks the container again, so tests that override a provider see
+their override in the next request. One dependency per handler keeps Litestar
+from resolving several at once in a task group on every request.
 """
-
-from collections.abc import Callable
-from typing import Any
 
 from litestar.di import Provide
 
+from application.common.readiness import CheckReadinessUseCase
+from application.jobs.cancel_job import CancelJobUseCase
+from application.jobs.download_result import DownloadResultUseCase
+from application.jobs.generate_report import GenerateReportUseCase
+from application.jobs.get_job import GetJobUseCase
+from application.jobs.list_jobs import ListJobsUseCase
+from application.reports.create_report import CreateReportUseCase
+from application.reports.delete_report import DeleteReportUseCase
+from application.reports.get_report import GetReportUseCase
+from application.reports.list_reports import ListReportsUseCase
+from application.reports.read_report_history import ReadReportHistoryUseCase
+from application.reports.replace_report import ReplaceReportUseCase
 from entrypoints.container import Container
 from entrypoints.http.downloads import ResultDownloads
-from entrypoints.http.identity import principal_of
 from entrypoints.http.job_bodies import JobPresenter
 from entrypoints.http.links import LinkBuilder
 
 
-def _from(provider: Callable[[], Any]) -> Provide:
-    def provide() -> Any:
-        return provider()
+class HttpServices:
+    """The use cases the container builds, and the HTTP layer's own helpers."""
 
-    return Provide(provide, sync_to_thread=False)
+    def __init__(self, container: Container) -> None:
+        self._container = container
+        self.links = LinkBuilder(container.settings().public_base_url)
+        self.downloads = ResultDownloads()
+
+    @property
+    def presenter(self) -> JobPresenter:
+        """Jobs as the API shows them."""
+        return JobPresenter(self.links, self._container.clock())
+
+    @property
+    def generate_report(self) -> GenerateReportUseCase:
+        """``POST .../generate``."""
+        return self._container.generate_report()
+
+    @property
+    def get_job(self) -> GetJobUseCase:
+        """``GET /api/v1/jobs/{jobId}``."""
+        return self._container.get_job()
+
+    @property
+    def list_jobs(self) -> ListJobsUseCase:
+        """``GET /api/v1/jobs``."""
+        return self._container.list_jobs()
+
+    @property
+    def cancel_job(self) -> CancelJobUseCase:
+        """``DELETE /api/v1/jobs/{jobId}``."""
+        return self._container.cancel_job()
+
+    @property
+    def download_result(self) -> DownloadResultUseCase:
+        """``GET /api/v1/jobs/{jobId}/result``."""
+        return self._container.download_result()
+
+    @property
+    def list_reports(self) -> ListReportsUseCase:
+        """``GET /api/v1/reports``."""
+        return self._container.list_reports()
+
+    @property
+    def get_report(self) -> GetReportUseCase:
+        """``GET /api/v1/reports/{reportId}``."""
+        return self._container.get_report()
+
+    @property
+    def create_report(self) -> CreateReportUseCase:
+        """``POST /api/v1/reports``."""
+        return self._container.create_report()
+
+    @property
+    def replace_report(self) -> ReplaceReportUseCase:
+        """``PUT /api/v1/reports/{reportId}``."""
+        return self._container.replace_report()
+
+    @property
+    def delete_report(self) -> DeleteReportUseCase:
+        """``DELETE /api/v1/reports/{reportId}``."""
+        return self._container.delete_report()
+
+    @property
+    def read_report_history(self) -> ReadReportHistoryUseCase:
+        """``GET /api/v1/reports/{reportId}/history``."""
+        return self._container.read_report_history()
+
+    @property
+    def check_readiness(self) -> CheckReadinessUseCase:
+        """``GET /health/ready``."""
+        return self._container.check_readiness()
 
 
 def http_dependencies(container: Container) -> dict[str, Provide]:
-    """Litestar dependencies handing out what ``container`` builds, the HTTP layer's own
-    helpers, and the caller's ``principal``."""
-    links = LinkBuilder(container.settings().public_base_url)
-    products: dict[str, Callable[[], Any]] = {
-        "generate_report": container.generate_report,
-        "get_job": container.get_job,
-        "list_jobs": container.list_jobs,
-        "cancel_job": container.cancel_job,
-        "download_result": container.download_result,
-        "list_reports": container.list_reports,
-        "get_report": container.get_report,
-        "create_report": container.create_report,
-        "replace_report": container.replace_report,
-        "delete_report": container.delete_report,
-        "read_report_history": container.read_report_history,
-        "check_readiness": container.check_readiness,
-        "links": lambda: links,
-        "presenter": lambda: JobPresenter(links, container.clock()),
-        "downloads": ResultDownloads,
-    }
-    dependencies = {name: _from(provider) for name, provider in products.items()}
-    dependencies["principal"] = Provide(principal_of, sync_to_thread=False)
-    return dependencies
+    """The one Litestar dependency, ``services``."""
+    services = HttpServices(container)
+
+    def provide() -> HttpServices:
+        return services
+
+    return {"services": Provide(provide, sync_to_thread=False)}

@@ -8,9 +8,9 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 
-from application.jobs.generate_report import GenerateReportCommand, GenerateReportUseCase
-from domain.principal import Principal
-from entrypoints.http.links import LinkBuilder
+from application.jobs.generate_report import GenerateReportCommand
+from entrypoints.http.dependencies import HttpServices
+from entrypoints.http.identity import principal_of
 from entrypoints.http.openapi import GENERATE_ERROR_RESPONSES
 from entrypoints.http.schemas import GenerateReportBody, JobAcceptedBody
 
@@ -53,22 +53,20 @@ class ReportGenerationController(Controller):
         self,
         request: Request[Any, Any, Any],
         report_id: Annotated[str, PathParameter(description="The report's id, e.g. `report-123`.")],
-        principal: NamedDependency[Principal],
-        generate_report: NamedDependency[GenerateReportUseCase],
-        links: NamedDependency[LinkBuilder],
+        services: NamedDependency[HttpServices],
         data: JSONBody[GenerateReportBody | None] = None,
     ) -> Response[JobAcceptedBody]:
         """Queue a report job; 202 with its id and status URL."""
         body = data or GenerateReportBody()
-        accepted = await generate_report.execute(
+        accepted = await services.generate_report.execute(
             GenerateReportCommand(
-                principal=principal,
+                principal=principal_of(request),
                 report_id=report_id,
                 parameters=body.parameters,
                 format=body.format,
             )
         )
-        status_url = links.job_status(request, accepted.job_id)
+        status_url = services.links.job_status(request, accepted.job_id)
         return Response(
             JobAcceptedBody(job_id=accepted.job_id, status_url=status_url),
             status_code=HTTP_202_ACCEPTED,

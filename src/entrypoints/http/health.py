@@ -5,7 +5,8 @@ from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
-from application.common.readiness import READY, CheckReadinessUseCase
+from application.common.readiness import READY
+from entrypoints.http.dependencies import HttpServices
 from entrypoints.http.schemas import HealthBody
 
 
@@ -25,11 +26,9 @@ class HealthController(Controller):
         summary="Readiness: the database and the scheduler answer",
         responses={503: ResponseSpec(HealthBody, description="A dependency does not answer")},
     )
-    async def ready(
-        self, check_readiness: NamedDependency[CheckReadinessUseCase]
-    ) -> Response[HealthBody]:
+    async def ready(self, services: NamedDependency[HttpServices]) -> Response[HealthBody]:
         """200 when every dependency answers, else 503 with what failed."""
-        checks = await check_readiness.execute()
+        checks = await services.check_readiness.execute()
         failing = sorted(name for name, outcome in checks.items() if outcome != READY)
         if not failing:
             return Response(HealthBody(status="ok", checks=checks))

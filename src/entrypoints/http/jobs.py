@@ -8,15 +8,14 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Stream
 
 from application.common.paging import PAGE_SIZE_CEILING
-from application.jobs.cancel_job import CancelJobCommand, CancelJobUseCase
-from application.jobs.download_result import DownloadResultQuery, DownloadResultUseCase
-from application.jobs.get_job import GetJobQuery, GetJobUseCase
-from application.jobs.list_jobs import DEFAULT_PAGE_SIZE, ListJobsQuery, ListJobsUseCase
-from domain.principal import Principal
-from entrypoints.http.downloads import ResultDownloads
+from application.jobs.cancel_job import CancelJobCommand
+from application.jobs.download_result import DownloadResultQuery
+from application.jobs.get_job import GetJobQuery
+from application.jobs.list_jobs import DEFAULT_PAGE_SIZE, ListJobsQuery
+from entrypoints.http.dependencies import HttpServices
 from entrypoints.http.generate import POLL_AFTER_SECONDS
-from entrypoints.http.job_bodies import JobPresenter, decode_cursor, encode_cursor, parse_status
-from entrypoints.http.links import LinkBuilder
+from entrypoints.http.identity import principal_of
+from entrypoints.http.job_bodies import decode_cursor, encode_cursor, parse_status
 from entrypoints.http.openapi import (
     JOB_ERROR_RESPONSES,
     LIST_ERROR_RESPONSES,
@@ -39,14 +38,12 @@ class JobsController(Controller):
         self,
         request: Request[Any, Any, Any],
         job_id: JobId,
-        principal: NamedDependency[Principal],
-        get_job: NamedDependency[GetJobUseCase],
-        presenter: NamedDependency[JobPresenter],
+        services: NamedDependency[HttpServices],
     ) -> Response[JobBody]:
         """The job; ``Retry-After`` while it is queued or running."""
-        job = await get_job.execute(GetJobQuery(principal, job_id))
+        job = await services.get_job.execute(GetJobQuery(principal_of(request), job_id))
         headers = {} if job.status.is_finished else {"Retry-After": str(POLL_AFTER_SECONDS)}
-        return Response(presenter.body(request, job), headers=headers)
+        return Response(services.presenter.body(request, job), headers=headers)
 
     @get(
         "/{job_id:str}/result",
@@ -58,31 +55,27 @@ class JobsController(Controller):
         self,
         request: Request[Any, Any, Any],
         job_id: JobId,
-        principal: NamedDependency[Principal],
-        download_result: NamedDependency[DownloadResultUseCase],
-        downloads: NamedDependency[ResultDownloads],
+        services: NamedDependency[HttpServices],
     ) -> Response[Any] | Stream:
         """The file, whole or a range of it."""
-        download = await download_result.execute(DownloadResultQuery(principal, job_id))
-        return downloads.response(request, download)
+        query = DownloadResultQuery(principal_of(request), job_id)
+        download = await services.download_result.execute(query)
+        return services.downloads.response(request, download)
 
     @get("/", summary="The caller's jobs, newest first", responses=LIST_ERROR_RESPONSES)
     async def list_jobs(
         self,
         request: Request[Any, Any, Any],
-        principal: NamedDependency[Principal],
-        list_jobs: NamedDependency[ListJobsUseCase],
-        presenter: NamedDependency[JobPresenter],
-        links: NamedDependency[LinkBuilder],
+        services: NamedDependency[HttpServices],
         status: Annotated[str | None, QueryParameter(description="Only this status.")] = None,
         report_id: Annotated[str | None, QueryParameter(name="reportId")] = None,
         cursor: Annotated[str | None, QueryParameter(description="From a previous `next`.")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=PAGE_SIZE_CEILING)] = DEFAULT_PAGE_SIZE,
     ) -> JobPageBody:
         """A page of jobs and the URL of the next one."""
-        page = await list_jobs.execute(
+        page = await services.list_jobs.execute(
             ListJobsQuery(
-                principal,
+                principal_of(request),
                 status=parse_status(status),
                 report_id=report_id,
                 after=decode_cursor(cursor) if cursor else None,
@@ -90,7 +83,8 @@ class JobsController(Controller):
             )
         )
         cursor = None if page.next_after is None else encode_cursor(page.next_after)
-        next_url = links.next_page(request, "/api/v1/jobs", cursor)
+        next_url = services.links.next_page(request, "/api/v1/jobs", cursor)
+        presenter = services.presenter
         return JobPageBody(jobs=[presenter.body(request, job) for job in page.jobs], next=next_url)
 
     @delete("/{job_id:str}", status_code=200, summary="Cancel a job", responses=JOB_ERROR_RESPONSES)
@@ -98,10 +92,8 @@ class JobsController(Controller):
         self,
         request: Request[Any, Any, Any],
         job_id: JobId,
-        principal: NamedDependency[Principal],
-        cancel_job: NamedDependency[CancelJobUseCase],
-        presenter: NamedDependency[JobPresenter],
+        services: NamedDependency[HttpServices],
     ) -> JobBody:
         """The cancelled job; 409 if it had already finished."""
-        job = await cancel_job.execute(CancelJobCommand(principal, job_id))
-        return presenter.body(request, job)
+        job = await services.cancel_job.execute(CancelJobCommand(principal_of(request), job_id))
+        return services.presenter.body(request, job)

@@ -8,15 +8,15 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from application.reports.create_report import CreateReportCommand, CreateReportUseCase
-from application.reports.delete_report import DeleteReportCommand, DeleteReportUseCase
-from application.reports.read_report_history import ReadReportHistoryQuery, ReadReportHistoryUseCase
-from application.reports.replace_report import ReplaceReportCommand, ReplaceReportUseCase
+from application.reports.create_report import CreateReportCommand
+from application.reports.delete_report import DeleteReportCommand
+from application.reports.read_report_history import ReadReportHistoryQuery
+from application.reports.replace_report import ReplaceReportCommand
 from domain.errors import InvalidReportConfiguration
-from domain.principal import Principal
 from domain.reports import ReportConfiguration
+from entrypoints.http.dependencies import HttpServices
+from entrypoints.http.identity import principal_of
 from entrypoints.http.job_bodies import rfc3339
-from entrypoints.http.links import LinkBuilder
 from entrypoints.http.openapi import REPORT_ADMIN_ERROR_RESPONSES
 from entrypoints.http.report_bodies import ReportBody, report_body
 from entrypoints.http.report_input import ReportInput, to_report
@@ -53,13 +53,12 @@ class ReportAdminController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[ReportInput],
-        principal: NamedDependency[Principal],
-        create_report: NamedDependency[CreateReportUseCase],
-        links: NamedDependency[LinkBuilder],
+        services: NamedDependency[HttpServices],
     ) -> Response[ReportBody]:
         """201 with the report, its ``ETag`` and ``Location``."""
-        saved = await create_report.execute(CreateReportCommand(principal, to_report(data)))
-        location = f"{links.base(request)}/api/v1/reports/{saved.id}"
+        command = CreateReportCommand(principal_of(request), to_report(data))
+        saved = await services.create_report.execute(command)
+        location = f"{services.links.base(request)}/api/v1/reports/{saved.id}"
         return _saved(request, saved, HTTP_201_CREATED, {"Location": location})
 
     @put("/{report_id:str}", responses=REPORT_ADMIN_ERROR_RESPONSES, summary="Replace a report")
@@ -68,17 +67,17 @@ class ReportAdminController(Controller):
         request: Request[Any, Any, Any],
         report_id: ReportId,
         data: JSONBody[ReportInput],
-        principal: NamedDependency[Principal],
-        replace_report: NamedDependency[ReplaceReportUseCase],
+        services: NamedDependency[HttpServices],
     ) -> Response[ReportBody]:
         """The report as saved; ``If-Match`` must carry the ETag it was read with."""
         if data.id != report_id:
             raise InvalidReportConfiguration(
                 "The id in the body differs from the URL's.", field="id"
             )
-        saved = await replace_report.execute(
-            ReplaceReportCommand(principal, to_report(data), expected_version(request))
+        command = ReplaceReportCommand(
+            principal_of(request), to_report(data), expected_version(request)
         )
+        saved = await services.replace_report.execute(command)
         return _saved(request, saved, 200)
 
     @delete(
@@ -91,12 +90,11 @@ class ReportAdminController(Controller):
         self,
         request: Request[Any, Any, Any],
         report_id: ReportId,
-        principal: NamedDependency[Principal],
-        delete_report: NamedDependency[DeleteReportUseCase],
+        services: NamedDependency[HttpServices],
     ) -> None:
         """204; its jobs and their unexpired results stay."""
-        await delete_report.execute(
-            DeleteReportCommand(principal, report_id, expected_version(request))
+        await services.delete_report.execute(
+            DeleteReportCommand(principal_of(request), report_id, expected_version(request))
         )
 
     @get(
@@ -106,13 +104,13 @@ class ReportAdminController(Controller):
     )
     async def report_history(
         self,
+        request: Request[Any, Any, Any],
         report_id: ReportId,
-        principal: NamedDependency[Principal],
-        read_report_history: NamedDependency[ReadReportHistoryUseCase],
+        services: NamedDependency[HttpServices],
     ) -> list[ChangeBody]:
         """The audit trail, oldest first."""
-        query = ReadReportHistoryQuery(principal, report_id)
-        changes = await read_report_history.execute(query)
+        query = ReadReportHistoryQuery(principal_of(request), report_id)
+        changes = await services.read_report_history.execute(query)
         return [
             ChangeBody(
                 action=change.action.value,

@@ -7,10 +7,10 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
 from application.common.paging import PAGE_SIZE_CEILING
-from application.reports.get_report import GetReportQuery, GetReportUseCase
-from application.reports.list_reports import DEFAULT_PAGE_SIZE, ListReportsQuery, ListReportsUseCase
-from domain.principal import Principal
-from entrypoints.http.links import LinkBuilder
+from application.reports.get_report import GetReportQuery
+from application.reports.list_reports import DEFAULT_PAGE_SIZE, ListReportsQuery
+from entrypoints.http.dependencies import HttpServices
+from entrypoints.http.identity import principal_of
 from entrypoints.http.openapi import REPORT_ERROR_RESPONSES
 from entrypoints.http.report_bodies import ReportBody, ReportPageBody, report_body
 from entrypoints.http.versions import etag
@@ -27,26 +27,28 @@ class ReportsController(Controller):
     async def list_reports(
         self,
         request: Request[Any, Any, Any],
-        principal: NamedDependency[Principal],
-        list_reports: NamedDependency[ListReportsUseCase],
-        links: NamedDependency[LinkBuilder],
+        services: NamedDependency[HttpServices],
         cursor: Annotated[str | None, QueryParameter(description="From a previous `next`.")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=PAGE_SIZE_CEILING)] = DEFAULT_PAGE_SIZE,
     ) -> ReportPageBody:
         """Reports by id (administrators: all of them), a page at a time."""
-        page = await list_reports.execute(ListReportsQuery(principal, after=cursor, limit=limit))
-        next_url = links.next_page(request, "/api/v1/reports", page.next_after)
+        principal = principal_of(request)
+        page = await services.list_reports.execute(
+            ListReportsQuery(principal, after=cursor, limit=limit)
+        )
+        next_url = services.links.next_page(request, "/api/v1/reports", page.next_after)
         bodies = [report_body(report, full=principal.is_admin) for report in page.reports]
         return ReportPageBody(reports=bodies, next=next_url)
 
     @get("/{report_id:str}", summary="One report", responses=REPORT_ERROR_RESPONSES)
     async def get_report(
         self,
+        request: Request[Any, Any, Any],
         report_id: Annotated[str, PathParameter(description="The report's id.")],
-        principal: NamedDependency[Principal],
-        get_report: NamedDependency[GetReportUseCase],
+        services: NamedDependency[HttpServices],
     ) -> Response[ReportBody]:
         """The report and its ``ETag``; 404 when the caller may not see it."""
-        report = await get_report.execute(GetReportQuery(principal, report_id))
+        principal = principal_of(request)
+        report = await services.get_report.execute(GetReportQuery(principal, report_id))
         body = report_body(report, full=principal.is_admin)
         return Response(body, headers={"ETag": etag(report.version)})
