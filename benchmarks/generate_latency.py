@@ -12,49 +12,21 @@ cost apart from the machine's noise.
 
 import argparse
 import asyncio
-import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
-BIN = Path(sys.executable).parent
-#: One region, one day: a small report, so that running the jobs (in-process, without
+from benchmarks.service import Service, running_service
+
+#: One region, one day: a small report, so that running the jobs (embedded, without
 #: Redis) does not drown the cost of accepting them, which is what is measured here.
 GENERATE_BODY = {
     "parameters": {"region": "North", "start_date": "2025-06-02", "end_date": "2025-06-02"},
     "format": "csv",
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _reportgen(*args: str, env: dict[str, str]) -> str:
-    done = subprocess.run(
-        [str(BIN / "reportgen"), *args], env=env, check=True, capture_output=True, text=True
-    )
-    return done.stdout.strip()
-
-
-async def _wait_until_up(client: httpx.AsyncClient, deadline_seconds: float = 30) -> None:
-    deadline = time.monotonic() + deadline_seconds
-    while time.monotonic() < deadline:
-        try:
-            if (await client.get("/health/ready")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.2)
-    raise RuntimeError("the server did not become ready")
 
 
 async def _measure(
@@ -98,13 +70,10 @@ def _summary(name: str, latencies: list[float], elapsed: float) -> dict[str, flo
     return figures
 
 
-async def _run(args: argparse.Namespace, env: dict[str, str], port: int) -> dict[str, float]:
-    token = _reportgen("token", "--sub", "bench", "--role", "analyst", env=env)
-    headers = {"Authorization": f"Bearer {token}"}
+async def _run(args: argparse.Namespace, service: Service) -> dict[str, float]:
+    headers = {"Authorization": f"Bearer {service.token}"}
     limits = httpx.Limits(max_connections=args.concurrency)
-    base = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10) as client:
-        await _wait_until_up(client)
+    async with httpx.AsyncClient(base_url=service.base_url, limits=limits, timeout=10) as client:
         warmup = max(args.requests // 10, 10)
         path = "/api/v1/reports/report-123/generate"
         await _measure(client, "POST", path, warmup, args.concurrency, headers, 202)
@@ -127,32 +96,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--database-url", help="default: SQLite in a fresh data dir")
-    parser.add_argument("--redis-url", help="default: jobs run in-process")
+    parser.add_argument("--redis-url", help="default: jobs run by the embedded runners")
     parser.add_argument("--server-log", type=Path, help="write the server's output here")
     args = parser.parse_args(argv)
-
-    with tempfile.TemporaryDirectory() as data_dir:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("REPORTGEN_")}
-        env["REPORTGEN_DATA_DIR"] = data_dir
-        if args.database_url:
-            env["REPORTGEN_DATABASE_URL"] = args.database_url
-        if args.redis_url:
-            env["REPORTGEN_REDIS_URL"] = args.redis_url
-        _reportgen("db", "upgrade", env=env)
-        _reportgen("demo", "seed", env=env)
-        port = _free_port()
-        log = args.server_log.open("w") if args.server_log else subprocess.DEVNULL
-        server = subprocess.Popen(
-            [str(BIN / "reportgen"), "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            asyncio.run(_run(args, env, port))
-        finally:
-            server.terminate()
-            server.wait(timeout=15)
+    with running_service(
+        database_url=args.database_url, redis_url=args.redis_url, log=args.server_log
+    ) as service:
+        asyncio.run(_run(args, service))
     return 0
 
 

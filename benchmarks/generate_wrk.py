@@ -1,0 +1,130 @@
+"""Throughput and latency of ``POST /api/v1/reports/{id}/generate`` under wrk.
+
+Starts ``reportgen serve`` as a user would (a fresh data dir on SQLite, or the
+PostgreSQL of ``--database-url``; jobs queued on the Redis of ``--redis-url``,
+with no worker running, so that only accepting jobs is measured), warms it up,
+then drives generate with wrk (Debian's ``wrk``) at each ``--connections`` count
+for ``--duration`` seconds. After each level it checks that every 202 has its
+job record and its queued job. Prints one markdown row per level.
+
+    python -m benchmarks.generate_wrk --redis-url redis://127.0.0.1:6379/14
+"""
+
+import argparse
+import asyncio
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import redis
+import sqlalchemy as sa
+
+from adapters.arq.wire import QUEUE_NAME
+from adapters.sqlalchemy.engine import create_engine
+from adapters.sqlalchemy.tables import job_execution_log
+from benchmarks.service import Service, running_service
+
+PATH = "/api/v1/reports/report-123/generate"
+BODY = (
+    '{"parameters": {"region": "North", "start_date": "2025-06-02", "end_date": "2025-06-02"},'
+    ' "format": "csv"}'
+)
+SCRIPT = """
+wrk.method = "POST"
+wrk.body = '%(body)s'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer %(token)s"
+done = function(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format(
+    '{"requests": %%d, "seconds": %%f, "p50": %%f, "p95": %%f, "p99": %%f, '
+    .. '"errors": %%d, "non2xx": %%d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    errors.connect + errors.read + errors.write + errors.timeout, errors.status))
+end
+"""
+
+
+def wrk(service: Service, script: Path, connections: int, seconds: int) -> dict[str, float]:
+    """One wrk run; its summary (latencies in ms)."""
+    threads = min(connections, 2)
+    command = [
+        "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+        "-s", str(script), service.base_url + PATH,
+    ]  # fmt: skip
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    summary: dict[str, float] = json.loads(output.strip().splitlines()[-1])
+    return summary
+
+
+async def _count_jobs(database_url: str) -> int:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            count = sa.select(sa.func.count()).select_from(job_execution_log)
+            return int((await connection.execute(count)).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+def recorded(service: Service, queue: redis.Redis) -> tuple[int, int]:
+    """Job records in the database, and jobs in the queue."""
+    database_url = service.env.get("REPORTGEN_DATABASE_URL") or (
+        f"sqlite+aiosqlite:///{service.data_dir / 'reportgen.sqlite3'}"
+    )
+    return asyncio.run(_count_jobs(database_url)), int(queue.zcard(QUEUE_NAME))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; non-zero when wrk is missing or a 202 has no record or no job."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--redis-url", required=True, help="a Redis database for this run")
+    parser.add_argument("--database-url", help="default: SQLite in a fresh data dir")
+    parser.add_argument("--connections", default="1,16,64", help="comma-separated levels")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per level")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds before the first")
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (Debian: apt-get install wrk)", file=sys.stderr)
+        return 2
+    levels = [int(level) for level in args.connections.split(",")]
+    queue = redis.Redis.from_url(args.redis_url)
+    queue.delete(QUEUE_NAME)
+    failed = False
+    with (
+        running_service(
+            database_url=args.database_url, redis_url=args.redis_url, workers=args.workers
+        ) as service,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
+        script = Path(scratch) / "generate.lua"
+        script.write_text(SCRIPT % {"body": BODY, "token": service.token})
+        wrk(service, script, 4, args.warmup)
+        print(
+            "| connections | req/s | P50 ms | P95 ms | P99 ms | errors | 202s | records | queued |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|")
+        for connections in levels:
+            before = recorded(service, queue)
+            run = wrk(service, script, connections, args.duration)
+            rows, queued = (a - b for a, b in zip(recorded(service, queue), before, strict=True))
+            accepted = int(run["requests"] - run["non2xx"])
+            errors = int(run["errors"] + run["non2xx"])
+            # wrk stops with requests in flight: their jobs may be committed, unanswered.
+            failed |= rows < accepted or queued != rows or errors > 0
+            print(
+                f"| {connections} | {run['requests'] / run['seconds']:.0f} | {run['p50']:.1f} "
+                f"| {run['p95']:.1f} | {run['p99']:.1f} | {errors} | {accepted} | {rows} "
+                f"| {queued} |"
+            )
+    queue.delete(QUEUE_NAME)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
