@@ -1,13 +1,16 @@
 """Throughput and latency of ``POST /api/v1/reports/{id}/generate`` under wrk.
 
 Starts ``reportgen serve`` as a user would (a fresh data dir on SQLite, or the
-PostgreSQL of ``--database-url``; jobs queued on the Redis of ``--redis-url``,
-with no worker running, so that only accepting jobs is measured), warms it up,
-then drives generate with wrk (Debian's ``wrk``) at each ``--connections`` count
-for ``--duration`` seconds. After each level it checks that every 202 has its
-job record and its queued job. Prints one markdown row per level.
+PostgreSQL of ``--database-url``), warms it up, then drives generate with wrk
+(Debian's ``wrk``) at each ``--connections`` count for ``--duration`` seconds.
+With ``--redis-url`` the jobs are queued on that Redis database and no worker
+runs, so only accepting jobs is measured; without it the embedded runners of
+``serve`` run the jobs it accepts, on the same machine. After each level it
+checks that every 202 has its job record (and, with Redis, its queued job).
+Prints one markdown row per level.
 
     python -m benchmarks.generate_wrk --redis-url redis://127.0.0.1:6379/14
+    python -m benchmarks.generate_wrk --connections 16          # the embedded mode
 """
 
 import argparse
@@ -17,7 +20,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import cast
 
 import redis
 import sqlalchemy as sa
@@ -71,18 +76,21 @@ async def _count_jobs(database_url: str) -> int:
         await engine.dispose()
 
 
-def recorded(service: Service, queue: redis.Redis) -> tuple[int, int]:
-    """Job records in the database, and jobs in the queue."""
+def recorded(service: Service, queue: redis.Redis | None) -> tuple[int, int]:
+    """Job records in the database, and jobs in the Redis queue (the records, embedded),
+    once the requests wrk left in flight have settled (queued first, committed next)."""
+    time.sleep(1)
     database_url = service.env.get("REPORTGEN_DATABASE_URL") or (
         f"sqlite+aiosqlite:///{service.data_dir / 'reportgen.sqlite3'}"
     )
-    return asyncio.run(_count_jobs(database_url)), int(queue.zcard(QUEUE_NAME))
+    records = asyncio.run(_count_jobs(database_url))
+    return records, records if queue is None else cast(int, queue.zcard(QUEUE_NAME))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; non-zero when wrk is missing or a 202 has no record or no job."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--redis-url", required=True, help="a Redis database for this run")
+    parser.add_argument("--redis-url", help="a Redis database for this run; default: embedded")
     parser.add_argument("--database-url", help="default: SQLite in a fresh data dir")
     parser.add_argument("--connections", default="1,16,64", help="comma-separated levels")
     parser.add_argument("--duration", type=int, default=10, help="seconds per level")
@@ -93,8 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         print("wrk is not installed (Debian: apt-get install wrk)", file=sys.stderr)
         return 2
     levels = [int(level) for level in args.connections.split(",")]
-    queue = redis.Redis.from_url(args.redis_url)
-    queue.delete(QUEUE_NAME)
+    queue = redis.Redis.from_url(args.redis_url) if args.redis_url else None
+    if queue is not None:
+        queue.delete(QUEUE_NAME)
     failed = False
     with (
         running_service(
@@ -122,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"| {run['p95']:.1f} | {run['p99']:.1f} | {errors} | {accepted} | {rows} "
                 f"| {queued} |"
             )
-    queue.delete(QUEUE_NAME)
+    if queue is not None:
+        queue.delete(QUEUE_NAME)
     return 1 if failed else 0
 
 

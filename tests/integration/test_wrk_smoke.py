@@ -28,8 +28,8 @@ def test_64_concurrent_generates_all_succeed_each_with_its_record_and_queued_job
     [row] = re.findall(r"^\| 64 \|.*$", printed, re.MULTILINE)
     cells = [cell.strip() for cell in row.strip("|").split("|")]
     errors, accepted, records, queued = (int(cell) for cell in cells[5:9])
+    assert errors == 0, row
+    assert accepted > 0, row
+    assert records >= accepted, row
+    assert queued == records, row
     assert outcome == 0
-    assert errors == 0
-    assert accepted > 0
-    assert records >= accepted
-    assert queued == records
