@@ -59,7 +59,11 @@ def held(container: Container) -> FakeScheduler:
 
 
 @pytest_asyncio.fixture
-async def client(container: Container) -> AsyncIterator[AsyncTestClient]:
+async def client(
+    container: Container, request: pytest.FixtureRequest
+) -> AsyncIterator[AsyncTestClient]:
+    if "held" in request.fixturenames:
+        request.getfixturevalue("held")  # before the app starts its job runners, not after
     async with AsyncTestClient(app=create_app(container)) as test_client:
         yield test_client
 
