@@ -1,5 +1,6 @@
 """The ASGI application factory that servers import: ``entrypoints.asgi:app_from_env``."""
 
+import gc
 import os
 
 from litestar import Litestar
@@ -10,5 +11,11 @@ from entrypoints.settings import Settings
 
 
 def app_from_env() -> Litestar:
-    """Read the settings from the environment and build the app (called by the server)."""
-    return create_app(build_container(Settings.from_env(os.environ)))
+    """Read the settings from the environment and build the app (called by the server,
+    once in each server process)."""
+    app = create_app(build_container(Settings.from_env(os.environ)))
+    # What is built so far lives as long as the process: keep the collector from scanning
+    # it again at every full collection (one took 83-94 ms under load).
+    gc.collect()
+    gc.freeze()
+    return app

@@ -71,10 +71,10 @@ def next_job_runner(
     return run_next
 
 
-def sweep_handler(use_case: Callable[[], SweepJobsUseCase]) -> Callable[[bool], Awaitable[object]]:
-    """One sweep with a fresh ``SweepJobsUseCase``; ``True`` hands every queued job over."""
+def sweep_handler(use_case: Callable[[], SweepJobsUseCase]) -> Callable[[], Awaitable[object]]:
+    """One sweep with a fresh ``SweepJobsUseCase``."""
 
-    async def sweep(redeliver_all_queued: bool = False) -> object:
-        return await use_case().execute(redeliver_all_queued=redeliver_all_queued)
+    async def sweep() -> object:
+        return await use_case().execute()
 
     return sweep

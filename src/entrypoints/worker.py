@@ -19,15 +19,10 @@ def worker_settings(settings: Settings, container: Container | None = None) -> d
         raise SettingsError("REPORTGEN_REDIS_URL must be set to run `reportgen worker`.")
     if container is None:
         container = build_container(settings)
-    run_sweep = sweep_handler(container.sweep_jobs)
-
-    async def sweep() -> object:
-        return await run_sweep(False)
-
     return arq_worker_settings(
         redis_url=settings.redis_url,
         run_job=job_handler(container.run_report_job),
-        sweep=sweep,
+        sweep=sweep_handler(container.sweep_jobs),
         sweep_interval=settings.sweep.interval,
         job_timeout=settings.limits.job_timeout,
         on_startup=lambda: start_services(container),

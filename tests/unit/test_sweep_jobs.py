@@ -91,13 +91,3 @@ async def test_expired_results_are_deleted_and_the_job_remembers_it() -> None:
     assert list(store.files) == [f"{kept.id}.csv"]
     assert uow.database.jobs[expired.id].result is None
     assert uow.database.jobs[expired.id].status is JobStatus.SUCCEEDED
-
-
-async def test_a_start_up_sweep_hands_every_queued_job_to_the_scheduler() -> None:
-    use_case, uow, clock, scheduler, _ = sweeper()
-    job = queued_job(clock.now())
-    uow.database.jobs[job.id] = job
-    clock.advance(1)
-    assert (await use_case.execute()).redelivered == 0
-    assert (await use_case.execute(redeliver_all_queued=True)).redelivered == 1
-    assert [m.job_id for m in scheduler.scheduled] == [job.id]

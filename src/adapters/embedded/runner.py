@@ -3,8 +3,8 @@ is the queue.
 
 A job is queued by committing its record (``JobIntake``); there is no queue in
 memory to fill up or to lose. Runner tasks take the oldest due job, run it, and
-look again every ``poll_interval`` when none is due; the sweep runs beside them, as an arq worker's
-cron would. Without Redis, ``reportgen serve`` runs them.
+look again every ``poll_interval`` when none is due; the sweep runs beside them,
+as an arq worker's cron would. Without Redis, ``reportgen serve`` runs them.
 """
 
 import asyncio
@@ -13,16 +13,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from adapters.embedded.periodic import PeriodicTask
-from application.common.errors import SchedulerUnavailable, ServiceUnavailable
-from application.jobs.ports import JobMessage, JobRun
+from application.common.errors import JobAlreadyQueued, SchedulerUnavailable, ServiceUnavailable
+from application.jobs.ports import JobMessage, JobOutcome, JobRun
 
 logger = logging.getLogger(__name__)
 
 RunNext = Callable[[], Awaitable[JobRun | None]]
 """Runs the next due job; ``None`` when there is none (``RunNextJobUseCase.execute``)."""
 
-Sweep = Callable[[bool], Awaitable[object]]
-"""One housekeeping sweep; ``True`` on the first, after a start."""
+Sweep = Callable[[], Awaitable[object]]
+"""One housekeeping sweep (``SweepJobsUseCase.execute``)."""
 
 
 class EmbeddedJobRunner:
@@ -42,14 +42,16 @@ class EmbeddedJobRunner:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self._run_next = run_next
-        self._sweeper = PeriodicTask(_first_then_periodic(sweep), sweep_interval)
+        self._sweeper = PeriodicTask(sweep, sweep_interval)
         self._concurrency = concurrency
         self._poll_seconds = poll_interval.total_seconds()
         self._stop_seconds = stop_timeout.total_seconds()
         self._workers: list[asyncio.Task[None]] = []
 
     async def enqueue(self, message: JobMessage) -> None:
-        """Nothing to hand over: the job's committed record is its queue entry."""
+        """A job with a record is queued already: its committed record is its queue entry
+        (``JobAlreadyQueued``, so a sweep hands nothing over and reports nothing)."""
+        raise JobAlreadyQueued(message.job_id)
 
     async def enqueue_new(self, messages: Sequence[JobMessage]) -> None:
         """Nothing to hand over: the jobs' committed records are their queue entries (a
@@ -92,16 +94,6 @@ class EmbeddedJobRunner:
             except Exception:
                 logger.exception("The job runner failed; it carries on.")
                 run = None
-            if run is None:
+            if run is None or run.outcome is JobOutcome.RETRY_LATER:
+                # Nothing due, or the database did not take the claim: look again later.
                 await asyncio.sleep(self._poll_seconds)
-
-
-def _first_then_periodic(sweep: Sweep) -> Callable[[], Awaitable[object]]:
-    first = True
-
-    async def run() -> object:
-        nonlocal first
-        redeliver_all, first = first, False
-        return await sweep(redeliver_all)
-
-    return run

@@ -58,15 +58,10 @@ class SweepJobsUseCase:
         self._policy = policy
         self._sweep = sweep
 
-    async def execute(self, *, redeliver_all_queued: bool = False) -> SweepSummary:
-        """One sweep; raises ``ServiceUnavailable`` when the database is down.
-
-        ``redeliver_all_queued`` hands every ``Queued`` job to the scheduler, however
-        recent: for a runner that starts with an empty queue.
-        """
+    async def execute(self) -> SweepSummary:
+        """One sweep; raises ``ServiceUnavailable`` when the database is down."""
         requeued, failed = await self._recover_abandoned()
-        after = timedelta(0) if redeliver_all_queued else self._sweep.redeliver_after
-        redelivered = await self._redeliver_queued_before(after)
+        redelivered = await self._redeliver_queued_before(self._sweep.redeliver_after)
         expired = await self._expire_results()
         return SweepSummary(requeued, failed, redelivered, expired)
 
