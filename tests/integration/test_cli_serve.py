@@ -3,6 +3,7 @@
 import contextlib
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -48,13 +49,15 @@ def job_status(base_url: str, job_id: str, token: str) -> str:
 
 
 @contextlib.contextmanager
-def serving(data_dir: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
+def serving(
+    data_dir: Path, port: int, log_name: str = "serve.log", **variables: str
+) -> Iterator[subprocess.Popen[bytes]]:
     """``reportgen serve`` answering ``/health``; killed on the way out if still running."""
-    log = data_dir / "serve.log"
+    log = data_dir / log_name
     with log.open("wb") as output:
         server = subprocess.Popen(
             [str(REPORTGEN), "serve", "--port", str(port)],
-            env=clean_env(data_dir),
+            env=clean_env(data_dir, **variables),
             stdout=output,
             stderr=subprocess.STDOUT,
         )
@@ -117,3 +120,58 @@ def test_serve_runs_a_requested_report_to_success_and_stops_on_sigterm(
     # uvicorn shuts down cleanly, then re-raises the signal it caught (uvicorn >= 0.29).
     assert exit_code in (0, -signal.SIGTERM)
     assert "Application shutdown complete." in log.read_text()
+
+
+def job_records(data_dir: Path) -> dict[str, tuple[str, int]]:
+    """Each job's status and attempts, read from the database file itself."""
+    with contextlib.closing(sqlite3.connect(data_dir / "reportgen.sqlite3")) as database:
+        rows = database.execute('SELECT job_id, status, attempts FROM "JobExecutionLog"')
+        return {job_id: (status, attempts) for job_id, status, attempts in rows}
+
+
+def test_every_job_accepted_before_a_kill_9_succeeds_once_serve_is_back(
+    seeded_data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["token", "--sub", "alice", "--role", "analyst"]) == 0
+    token = capsys.readouterr().out.strip()
+    headers = {"Authorization": f"Bearer {token}"}
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    # A short lease and sweep, so that a job whose runner died is taken up within seconds.
+    knobs = {
+        "REPORTGEN_JOB_LEASE_SECONDS": "2",
+        "REPORTGEN_JOB_HEARTBEAT_SECONDS": "0.2",
+        "REPORTGEN_SWEEP_INTERVAL_SECONDS": "1",
+    }
+
+    with serving(seeded_data_dir, port, "first.log", **knobs) as server:
+        accepted = [
+            httpx.post(f"{base_url}/api/v1/reports/report-123/generate", headers=headers, timeout=5)
+            for _ in range(6)
+        ]
+        job_ids = [answer.json()["jobId"] for answer in accepted]
+        running = wait_for(
+            lambda: any(job_status(base_url, job_id, token) == "Running" for job_id in job_ids),
+            JOB_SECONDS,
+            server,
+        )
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=10)
+    at_the_kill = job_records(seeded_data_dir)
+
+    with serving(seeded_data_dir, port, "second.log", **knobs) as server:
+        all_finished = wait_for(
+            lambda: all(job_status(base_url, job_id, token) in FINISHED for job_id in job_ids),
+            60,
+            server,
+        )
+    after = job_records(seeded_data_dir)
+
+    assert [answer.status_code for answer in accepted] == [202] * 6
+    assert running
+    assert set(at_the_kill) == set(job_ids)  # every 202 was on disk when the process died
+    cut_off = [job_id for job_id, (status, _) in at_the_kill.items() if status == "Running"]
+    assert cut_off, at_the_kill
+    assert all_finished, (seeded_data_dir / "second.log").read_text()[-3000:]
+    assert {status for status, _ in after.values()} == {"Succeeded"}
+    assert all(after[job_id][1] == 2 for job_id in cut_off)  # run again, from the start
