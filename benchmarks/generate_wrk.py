@@ -9,12 +9,22 @@ runs, so only accepting jobs is measured; without it the embedded runners of
 checks that every 202 has its job record (and, with Redis, its queued job).
 Prints one markdown row per level.
 
-    python -m benchmarks.generate_wrk --redis-url redis://127.0.0.1:6379/14
+With ``--flower-celery`` it drives, at each level right after reportgen, the
+peer users pick instead: Celery Flower's ``async-apply`` putting the same
+request as a Celery task on the same Redis (``benchmarks.flower_peer``; no
+Celery worker runs either), and adds its figures and the throughput ratio to
+the row. Flower runs from a virtualenv of its own, as a user would install it
+(Celery 5.7 wants redis-py 6, arq wants 5):
+
+    python3 -m venv .venv-peer && .venv-peer/bin/pip install "celery[redis]" flower
+    python -m benchmarks.generate_wrk --redis-url redis://127.0.0.1:6379/14 \
+        --flower-celery .venv-peer/bin/celery
     python -m benchmarks.generate_wrk --connections 16          # the embedded mode
 """
 
 import argparse
 import asyncio
+import contextlib
 import json
 import shutil
 import subprocess
@@ -26,22 +36,31 @@ from typing import cast
 
 import redis
 import sqlalchemy as sa
+from arq.constants import job_key_prefix
 
 from adapters.arq.wire import QUEUE_NAME
 from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.tables import job_execution_log
-from benchmarks.service import Service, running_service
+from benchmarks.service import Service, running_flower, running_service
 
 PATH = "/api/v1/reports/report-123/generate"
+HEADER = "| connections | req/s | P50 ms | P95 ms | P99 ms | errors | 202s | records | queued |"
+PEER_HEADER = " Flower req/s | Flower P95 ms | Flower errors | req/s ratio |"
 BODY = (
     '{"parameters": {"region": "North", "start_date": "2025-06-02", "end_date": "2025-06-02"},'
     ' "format": "csv"}'
+)
+FLOWER_PATH = "/api/task/async-apply/generate_report"
+PEER_QUEUE = "celery"  # where Celery puts the peer's tasks
+FLOWER_BODY = (
+    '{"args": ["report-123", {"region": "North", "start_date": "2025-06-02",'
+    ' "end_date": "2025-06-02"}, "csv"]}'
 )
 SCRIPT = """
 wrk.method = "POST"
 wrk.body = '%(body)s'
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer %(token)s"
+%(authorization)s
 done = function(summary, latency, requests)
   local errors = summary.errors
   io.write(string.format(
@@ -54,12 +73,19 @@ end
 """
 
 
-def wrk(service: Service, script: Path, connections: int, seconds: int) -> dict[str, float]:
-    """One wrk run; its summary (latencies in ms)."""
+def write_script(path: Path, body: str, token: str | None = None) -> Path:
+    """The wrk script that POSTs ``body`` (with the bearer ``token``, if any)."""
+    authorization = f'wrk.headers["Authorization"] = "Bearer {token}"' if token else ""
+    path.write_text(SCRIPT % {"body": body, "authorization": authorization})
+    return path
+
+
+def wrk(url: str, script: Path, connections: int, seconds: int) -> dict[str, float]:
+    """One wrk run against ``url``; its summary (latencies in ms)."""
     threads = min(connections, 2)
     command = [
         "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-        "-s", str(script), service.base_url + PATH,
+        "-s", str(script), url,
     ]  # fmt: skip
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     summary: dict[str, float] = json.loads(output.strip().splitlines()[-1])
@@ -87,6 +113,14 @@ def recorded(service: Service, queue: redis.Redis | None) -> tuple[int, int]:
     return records, records if queue is None else cast(int, queue.zcard(QUEUE_NAME))
 
 
+def forget_jobs(queue: redis.Redis) -> None:
+    """Delete the queues and the queued jobs the runs leave (nobody runs them)."""
+    queue.delete(QUEUE_NAME, PEER_QUEUE)
+    keys = list(queue.scan_iter(match=f"{job_key_prefix}*", count=10_000))
+    for start in range(0, len(keys), 10_000):
+        queue.delete(*keys[start : start + 10_000])
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; non-zero when wrk is missing or a 202 has no record or no job."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -96,43 +130,57 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per level")
     parser.add_argument("--warmup", type=int, default=3, help="seconds before the first")
     parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--flower-celery", type=Path, help="celery of a venv with Flower")
     args = parser.parse_args(argv)
+    if args.flower_celery and not args.redis_url:
+        parser.error("--flower-celery needs --redis-url: both queue on that Redis")
     if shutil.which("wrk") is None:
         print("wrk is not installed (Debian: apt-get install wrk)", file=sys.stderr)
         return 2
     levels = [int(level) for level in args.connections.split(",")]
     queue = redis.Redis.from_url(args.redis_url) if args.redis_url else None
     if queue is not None:
-        queue.delete(QUEUE_NAME)
+        forget_jobs(queue)
     failed = False
     with (
         running_service(
             database_url=args.database_url, redis_url=args.redis_url, workers=args.workers
         ) as service,
+        running_flower(args.flower_celery, args.redis_url)
+        if args.flower_celery
+        else contextlib.nullcontext() as flower,
         tempfile.TemporaryDirectory() as scratch,
     ):
-        script = Path(scratch) / "generate.lua"
-        script.write_text(SCRIPT % {"body": BODY, "token": service.token})
-        wrk(service, script, 4, args.warmup)
-        print(
-            "| connections | req/s | P50 ms | P95 ms | P99 ms | errors | 202s | records | queued |"
-        )
-        print("|---|---|---|---|---|---|---|---|---|")
+        script = write_script(Path(scratch) / "generate.lua", BODY, service.token)
+        peer = write_script(Path(scratch) / "flower.lua", FLOWER_BODY)
+        wrk(service.base_url + PATH, script, 4, args.warmup)
+        if flower:
+            wrk(flower + FLOWER_PATH, peer, 4, args.warmup)
+        print(HEADER + (PEER_HEADER if flower else ""))
+        print("|---" * (9 + (4 if flower else 0)) + "|")
         for connections in levels:
             before = recorded(service, queue)
-            run = wrk(service, script, connections, args.duration)
+            run = wrk(service.base_url + PATH, script, connections, args.duration)
             rows, queued = (a - b for a, b in zip(recorded(service, queue), before, strict=True))
             accepted = int(run["requests"] - run["non2xx"])
             errors = int(run["errors"] + run["non2xx"])
             # wrk stops with requests in flight: their jobs may be committed, unanswered.
             failed |= rows < accepted or queued != rows or errors > 0
-            print(
-                f"| {connections} | {run['requests'] / run['seconds']:.0f} | {run['p50']:.1f} "
-                f"| {run['p95']:.1f} | {run['p99']:.1f} | {errors} | {accepted} | {rows} "
-                f"| {queued} |"
+            rate = run["requests"] / run["seconds"]
+            row = (
+                f"| {connections} | {rate:.0f} | {run['p50']:.1f} | {run['p95']:.1f} "
+                f"| {run['p99']:.1f} | {errors} | {accepted} | {rows} | {queued} |"
             )
+            if flower:
+                other = wrk(flower + FLOWER_PATH, peer, connections, args.duration)
+                other_rate = other["requests"] / other["seconds"]
+                row += (
+                    f" {other_rate:.0f} | {other['p95']:.1f} "
+                    f"| {int(other['errors'] + other['non2xx'])} | {rate / other_rate:.1f}x |"
+                )
+            print(row)
     if queue is not None:
-        queue.delete(QUEUE_NAME)
+        forget_jobs(queue)
     return 1 if failed else 0
 
 

@@ -68,20 +68,49 @@ def running_service(
         server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
         base_url = f"http://127.0.0.1:{port}"
         try:
-            _wait_until_ready(base_url)
+            _wait_until_answering(f"{base_url}/health/ready")
             yield Service(base_url, env, token, Path(data_dir))
         finally:
             server.terminate()
             server.wait(timeout=30)
 
 
-def _wait_until_ready(base_url: str, deadline_seconds: float = 60) -> None:
+def _wait_until_answering(url: str, deadline_seconds: float = 60) -> None:
     deadline = time.monotonic() + deadline_seconds
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{base_url}/health/ready", timeout=1).status_code == 200:
+            if httpx.get(url, timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    raise RuntimeError("the server did not become ready")
+    raise RuntimeError(f"{url} did not answer")
+
+
+@contextmanager
+def running_flower(celery: Path, broker_url: str) -> Iterator[str]:
+    """Celery Flower (from the virtualenv of the ``celery`` executable, where Celery with
+    Redis and Flower are installed) on a free port, serving ``benchmarks.flower_peer``;
+    its base URL while the block runs."""
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("REPORTGEN_")},
+        "FLOWER_UNAUTHENTICATED_API": "true",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
+    command = [
+        str(celery), "-A", "benchmarks.flower_peer", f"--broker={broker_url}",
+        "flower", "--address=127.0.0.1", f"--port={port}",
+    ]  # fmt: skip
+    flower = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_answering(f"{base_url}/healthcheck")
+        yield base_url
+    finally:
+        flower.terminate()
+        try:
+            flower.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # Flower does not always stop on SIGTERM
+            flower.kill()
+            flower.wait(timeout=10)
