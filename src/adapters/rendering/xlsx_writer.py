@@ -1,113 +1,16 @@
-"""XLSX workbooks with XlsxWriter in constant-memory mode: rows go to disk as they come."""
+"""The XLSX format writer: Rust-backed where its wheel installs, pure Python elsewhere.
 
-import shutil
-import tempfile
-import weakref
-from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
-from decimal import Decimal
-from pathlib import Path
-from typing import Any, BinaryIO
+Both write the same workbook (see ``xlsx_layout``); ``rvgsrust-xlsxwriter`` is
+a dependency only on Linux x86_64, where it has wheels.
+"""
 
-import xlsxwriter
+from adapters.rendering.xlsx_layout import EXCEL_DATA_ROWS_PER_SHEET
 
-from adapters.rendering.csv_writer import text_of
-from application.reports.ports import Row
+try:
+    from adapters.rendering.xlsx_rust import RustXlsxFormatWriter as XlsxFormatWriter
+except ImportError:  # pragma: no cover - platforms without the Rust wheel
+    from adapters.rendering.xlsx_xlsxwriter import (  # type: ignore[assignment]
+        XlsxWriterFormatWriter as XlsxFormatWriter,
+    )
 
-#: Excel's limit of rows on a sheet, less the header row.
-EXCEL_DATA_ROWS_PER_SHEET = 1_048_575
-SHEET_NAME = "Report"
-COLUMN_WIDTH = 18
-#: Excel keeps 15 significant digits; larger integers (ids) are written as text.
-_EXACT_INTEGER_LIMIT = 10**15
-
-
-class XlsxFormatWriter:
-    """Writes a workbook with a sheet "Report" (then "Report (2)", ... past Excel's row limit).
-
-    Each sheet starts with the column names in bold. Numbers (decimals too) are
-    numbers, dates and date-times are Excel dates (date-times in UTC), ``None``
-    is a blank cell; text is never read as a formula, a number or a link. The
-    sheets' rows wait in a private directory under ``temporary_directory`` (the
-    system's by default), removed on ``close`` or when the writer is dropped.
-    """
-
-    def __init__(
-        self,
-        target: BinaryIO,
-        columns: Sequence[str],
-        *,
-        rows_per_sheet: int = EXCEL_DATA_ROWS_PER_SHEET,
-        temporary_directory: Path | None = None,
-    ) -> None:
-        self._columns = list(columns)
-        self._rows_per_sheet = rows_per_sheet
-        scratch = tempfile.mkdtemp(prefix="reportgen-xlsx-", dir=temporary_directory)
-        self._remove_scratch = weakref.finalize(self, shutil.rmtree, scratch, ignore_errors=True)
-        options = {
-            "constant_memory": True,
-            "tmpdir": scratch,
-            "strings_to_numbers": False,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "nan_inf_to_errors": True,
-            "default_date_format": "yyyy-mm-dd",
-        }
-        self._workbook = xlsxwriter.Workbook(target, options)
-        self._header = self._workbook.add_format({"bold": True})
-        self._date = self._workbook.add_format({"num_format": "yyyy-mm-dd"})
-        self._datetime = self._workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-        self._time = self._workbook.add_format({"num_format": "hh:mm:ss"})
-        self._sheets = 0
-        self._sheet: Any = None
-        self._row = 0
-        self._add_sheet()
-
-    def write_rows(self, rows: Sequence[Row]) -> None:
-        """Append ``rows``, starting a new sheet whenever one is full."""
-        for row in rows:
-            if self._row > self._rows_per_sheet:
-                self._add_sheet()
-            for column, value in enumerate(row):
-                self._write(column, value)
-            self._row += 1
-
-    def close(self) -> None:
-        """Write the workbook (a zip file) into the target, which stays open."""
-        try:
-            self._workbook.close()
-        finally:
-            self._remove_scratch()
-
-    def _add_sheet(self) -> None:
-        self._sheets += 1
-        name = SHEET_NAME if self._sheets == 1 else f"{SHEET_NAME} ({self._sheets})"
-        self._sheet = self._workbook.add_worksheet(name)
-        self._sheet.set_column(0, max(len(self._columns) - 1, 0), COLUMN_WIDTH)
-        self._sheet.freeze_panes(1, 0)
-        for column, name in enumerate(self._columns):
-            self._sheet.write_string(0, column, name, self._header)
-        self._row = 1
-
-    def _write(self, column: int, value: object) -> None:
-        sheet, row = self._sheet, self._row
-        if value is None:
-            return
-        if isinstance(value, bool):
-            sheet.write_boolean(row, column, value)
-        elif isinstance(value, float | Decimal) or (
-            isinstance(value, int) and abs(value) < _EXACT_INTEGER_LIMIT
-        ):
-            sheet.write_number(row, column, float(value))
-        elif isinstance(value, datetime) and value.year >= 1900:  # Excel has no earlier dates
-            sheet.write_datetime(row, column, _naive_utc(value), self._datetime)
-        elif isinstance(value, date) and value.year >= 1900:
-            sheet.write_datetime(row, column, value, self._date)
-        elif isinstance(value, time):
-            sheet.write_datetime(row, column, value.replace(tzinfo=None), self._time)
-        else:
-            sheet.write_string(row, column, text_of(value))
-
-
-def _naive_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+__all__ = ["EXCEL_DATA_ROWS_PER_SHEET", "XlsxFormatWriter"]
