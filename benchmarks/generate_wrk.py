@@ -121,6 +121,23 @@ def forget_jobs(queue: redis.Redis) -> None:
         queue.delete(*keys[start : start + 10_000])
 
 
+async def _unfinished_jobs(database_url: str, seconds: float) -> tuple[int, int]:
+    """Wait at most ``seconds`` for every job to succeed; (jobs not Succeeded, all jobs)."""
+    engine = create_engine(database_url)
+    status = job_execution_log.c.status
+    count = sa.select(sa.func.count(), sa.func.count().filter(status != "Succeeded"))
+    deadline = time.monotonic() + seconds
+    try:
+        while True:
+            async with engine.connect() as connection:
+                total, left = (await connection.execute(count)).one()
+            if left == 0 or time.monotonic() > deadline:
+                return int(left), int(total)
+            await asyncio.sleep(1)
+    finally:
+        await engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; non-zero when wrk is missing or a 202 has no record or no job."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -131,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=3, help="seconds before the first")
     parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--flower-celery", type=Path, help="celery of a venv with Flower")
+    parser.add_argument(
+        "--drain", type=float, default=900, help="embedded: longest wait for every job to succeed"
+    )
     args = parser.parse_args(argv)
     if args.flower_celery and not args.redis_url:
         parser.error("--flower-celery needs --redis-url: both queue on that Redis")
@@ -179,6 +199,15 @@ def main(argv: list[str] | None = None) -> int:
                     f"| {int(other['errors'] + other['non2xx'])} | {rate / other_rate:.1f}x |"
                 )
             print(row)
+        if queue is None:  # embedded: the workers of serve run every job accepted
+            database_url = service.env.get("REPORTGEN_DATABASE_URL") or (
+                f"sqlite+aiosqlite:///{service.data_dir / 'reportgen.sqlite3'}"
+            )
+            started = time.monotonic()
+            left, total = asyncio.run(_unfinished_jobs(database_url, args.drain))
+            took = time.monotonic() - started
+            print(f"jobs Succeeded: {total - left}/{total} ({took:.0f} s after the last level)")
+            failed |= left > 0
     if queue is not None:
         forget_jobs(queue)
     return 1 if failed else 0

@@ -49,9 +49,11 @@ def running_service(
     redis_url: str | None = None,
     workers: int = 1,
     log: Path | None = None,
+    variables: dict[str, str] | None = None,
 ) -> Iterator[Service]:
     """``reportgen serve`` on a fresh data dir (SQLite unless ``database_url``, the embedded
-    runners unless ``redis_url``), ready when the block starts, stopped when it ends."""
+    workers unless ``redis_url``; ``variables`` set knobs), ready when the block starts,
+    stopped when it ends."""
     with tempfile.TemporaryDirectory() as data_dir:
         env = {k: v for k, v in os.environ.items() if not k.startswith("REPORTGEN_")}
         env["REPORTGEN_DATA_DIR"] = data_dir
@@ -59,6 +61,7 @@ def running_service(
             env["REPORTGEN_DATABASE_URL"] = database_url
         if redis_url:
             env["REPORTGEN_REDIS_URL"] = redis_url
+        env.update(variables or {})
         reportgen("db", "upgrade", env=env)
         reportgen("demo", "seed", env=env)
         token = reportgen("token", "--sub", "bench", "--role", "analyst", "--ttl", "86400", env=env)
@@ -73,6 +76,20 @@ def running_service(
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+@contextmanager
+def running_worker(service: Service, log: Path | None = None) -> Iterator[None]:
+    """One ``reportgen worker`` (arq, on the service's Redis) while the block runs."""
+    output = log.open("w") if log else subprocess.DEVNULL
+    worker = subprocess.Popen(
+        [str(BIN / "reportgen"), "worker"], env=service.env, stdout=output, stderr=subprocess.STDOUT
+    )
+    try:
+        yield
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
 
 
 def _wait_until_answering(url: str, deadline_seconds: float = 60) -> None:

@@ -10,6 +10,7 @@ from adapters.sqlalchemy.migrate import upgrade_database
 from domain.principal import Principal
 from entrypoints.container import build_container
 from entrypoints.demo import seed_demo
+from entrypoints.embedded_serve import embedded_workers
 from entrypoints.lifecycle import stop_services
 from entrypoints.settings import Settings, SettingsError
 from entrypoints.worker import worker_settings
@@ -34,19 +35,24 @@ async def seed(settings: Settings) -> int:
 
 
 def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
-    """``reportgen serve``: uvicorn on the app factory (each process builds its own app)."""
+    """``reportgen serve``: uvicorn on the app factory (each process builds its own app).
+
+    Without Redis it first starts the embedded job workers, separate processes that
+    run the jobs, and stops them after the API (``entrypoints.embedded_serve``).
+    """
     if workers < 1:
         raise SettingsError("--workers must be at least 1.")
     build_container(settings).token_verifier()  # fail now on a bad key, not at the first request
-    uvicorn.run(
-        "entrypoints.asgi:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        log_level="info",
-    )
+    with embedded_workers(settings):
+        uvicorn.run(
+            "entrypoints.asgi:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=True,
+            log_level="info",
+        )
     return 0
 
 

@@ -11,7 +11,10 @@ from dependency_injector import containers, providers
 
 from adapters.arq.scheduler import ArqJobScheduler, create_redis
 from adapters.clock import SystemClock
+from adapters.embedded.periodic import PeriodicTask
 from adapters.embedded.runner import EmbeddedJobRunner
+from adapters.embedded.scheduler import EmbeddedJobScheduler
+from adapters.embedded.wakeup import WakeUpSender, wake_addresses
 from adapters.jwt.cache import CachedTokenVerifier
 from adapters.rendering.renderer import FileReportRenderer
 from adapters.results.local import LocalResultStore
@@ -109,17 +112,16 @@ class Container(containers.DeclarativeContainer):
         run_job=run_report_job.provider,
         look_ahead=_limits.embedded_concurrency,
     )
-    embedded_runner = providers.Singleton(
-        EmbeddedJobRunner,
-        providers.Callable(next_job_runner, run_next_job.provider),
-        sweep_interval=settings.provided.sweep.interval,
-        concurrency=_limits.embedded_concurrency,
-        poll_interval=_timeouts.embedded_poll,
+    #: The API side of the embedded mode: it commits jobs and wakes the worker processes.
+    embedded_wake_addresses = providers.Callable(
+        wake_addresses, settings.provided.database_url, _limits.embedded_workers
     )
     scheduler = providers.Selector(
         settings.provided.scheduler_backend,
         redis=providers.Singleton(ArqJobScheduler, redis, timeout_seconds=_queue_seconds),
-        in_process=embedded_runner,
+        in_process=providers.Singleton(
+            EmbeddedJobScheduler, providers.Singleton(WakeUpSender, embedded_wake_addresses)
+        ),
     )
     sweep_jobs = providers.Factory(
         SweepJobsUseCase,
@@ -130,8 +132,18 @@ class Container(containers.DeclarativeContainer):
         policy=_jobs,
         sweep=settings.provided.sweep,
     )
-    # The embedded runner sweeps too; the sweep uses the scheduler (set once both exist).
-    embedded_runner.add_kwargs(sweep=providers.Callable(sweep_handler, sweep_jobs.provider))
+    #: The worker side of the embedded mode (``entrypoints.embedded_worker``).
+    embedded_runner = providers.Singleton(
+        EmbeddedJobRunner,
+        providers.Callable(next_job_runner, run_next_job.provider),
+        concurrency=_limits.embedded_concurrency,
+        poll_interval=_timeouts.embedded_poll,
+    )
+    embedded_sweeper = providers.Singleton(
+        PeriodicTask,
+        providers.Callable(sweep_handler, sweep_jobs.provider),
+        settings.provided.sweep.interval,
+    )
 
     #: What the app and the worker start (in this order) and stop (in reverse).
     services = providers.List(database, report_queries, scheduler)

@@ -35,15 +35,19 @@ class Timeouts:
     report_refresh: timedelta = timedelta(seconds=1)
     """How late a process sees a report configuration another process changed."""
     embedded_poll: timedelta = timedelta(seconds=0.05)
-    """How often an idle embedded runner looks for a queued job."""
+    """How often an idle embedded runner looks for a queued job (when not woken up)."""
+    worker_poll: timedelta = timedelta(seconds=0.05)
+    """How often an arq worker looks for queued jobs (arq's ``poll_delay``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Limits:
     """How much the service takes on at once, and how long a job may run."""
 
+    embedded_workers: int = 1
+    """Worker processes ``reportgen serve`` starts to run the jobs (no Redis)."""
     embedded_concurrency: int = 2
-    """Jobs the embedded runner (no Redis) runs at once."""
+    """Jobs each embedded worker process (no Redis) runs at once."""
     job_timeout: timedelta = timedelta(hours=1)
     """An arq worker cancels a job that runs longer."""
     max_page_size: int = PAGE_SIZE_CEILING
@@ -73,8 +77,10 @@ _KNOBS: tuple[tuple[str, str, str, str], ...] = (
     ("RESULT_TTL_SECONDS", "jobs", "result_ttl", "seconds"),
     ("JOB_BATCH_ROWS", "jobs", "batch_rows", "count"),
     ("JOB_TIMEOUT_SECONDS", "limits", "job_timeout", "seconds"),
+    ("EMBEDDED_WORKERS", "limits", "embedded_workers", "count"),
     ("EMBEDDED_CONCURRENCY", "limits", "embedded_concurrency", "count"),
     ("EMBEDDED_POLL_SECONDS", "timeouts", "embedded_poll", "seconds"),
+    ("WORKER_POLL_SECONDS", "timeouts", "worker_poll", "seconds"),
     ("MAX_PAGE_SIZE", "limits", "max_page_size", "count"),
     ("INTAKE_BATCH", "limits", "intake_batch", "count"),
     ("TOKEN_CACHE_SIZE", "limits", "token_cache_size", "count"),

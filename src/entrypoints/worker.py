@@ -25,6 +25,7 @@ def worker_settings(settings: Settings, container: Container | None = None) -> d
         sweep=sweep_handler(container.sweep_jobs),
         sweep_interval=settings.sweep.interval,
         job_timeout=settings.limits.job_timeout,
+        poll_interval=settings.timeouts.worker_poll,
         on_startup=lambda: start_services(container),
         on_shutdown=lambda: stop_services(container),
     )

@@ -14,6 +14,7 @@ from adapters.sqlalchemy.migrate import upgrade_database
 from adapters.sqlalchemy.tables import job_execution_log
 from entrypoints.container import Container, build_container
 from entrypoints.demo import DEMO_REPORTS
+from entrypoints.embedded_worker import EmbeddedWorker
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from tests.fakes import FakeScheduler
@@ -58,12 +59,21 @@ def held(container: Container) -> FakeScheduler:
     return scheduler
 
 
+def run_jobs_beside_the_app(container: Container) -> None:
+    """The API process runs no job: make the app start an embedded worker with it, on its
+    loop, as ``reportgen serve`` starts one in a process of its own."""
+    worker = EmbeddedWorker(container, 0)
+    container.services.override(providers.List(container.scheduler, providers.Object(worker)))
+
+
 @pytest_asyncio.fixture
 async def client(
     container: Container, request: pytest.FixtureRequest
 ) -> AsyncIterator[AsyncTestClient]:
     if "held" in request.fixturenames:
-        request.getfixturevalue("held")  # before the app starts its job runners, not after
+        request.getfixturevalue("held")  # jobs stay Queued: no worker runs them
+    else:
+        run_jobs_beside_the_app(container)
     async with AsyncTestClient(app=create_app(container)) as test_client:
         yield test_client
 

@@ -16,7 +16,13 @@ from domain.reports import (
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from tests.fakes import FakeScheduler
-from tests.http.conftest import TokenFactory, bearer, issue_token, prepared_container
+from tests.http.conftest import (
+    TokenFactory,
+    bearer,
+    issue_token,
+    prepared_container,
+    run_jobs_beside_the_app,
+)
 from tests.http.jobflow import generate, wait_until_finished
 
 UNKNOWN = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
@@ -126,6 +132,7 @@ async def test_a_report_whose_query_fails_gives_a_failed_job_with_a_safe_reason(
         await uow.commit()
     await container.engine().dispose()  # the app runs on the test client's own loop
     alice = issue_token(container)
+    run_jobs_beside_the_app(container)
     async with AsyncTestClient(app=create_app(container)) as client:
         job_id = await generate(client, alice, "broken")
         body = await wait_until_finished(client, alice, job_id)

@@ -1,4 +1,5 @@
-"""Jobs without Redis: the database is the queue, and ``reportgen serve`` runs the runners."""
+"""Jobs without Redis: the database is the queue; embedded workers run the jobs, the API
+processes never do."""
 
 import asyncio
 import logging
@@ -8,10 +9,10 @@ from pathlib import Path
 import pytest
 from litestar.testing import AsyncTestClient
 
-from adapters.embedded.runner import EmbeddedJobRunner
-from application.common.errors import SchedulerUnavailable
+from adapters.embedded.wakeup import WakeUpListener
 from domain.job_status import JobStatus
 from entrypoints.container import Container
+from entrypoints.embedded_worker import EmbeddedWorker
 from entrypoints.http.app import create_app
 from entrypoints.lifecycle import start_services, stop_services
 from tests.integration.seeded import generate, seeded_container
@@ -48,56 +49,63 @@ async def poll_until(condition: Callable[[], Awaitable[bool]]) -> None:
         await asyncio.sleep(0.02)
 
 
-async def test_a_job_accepted_while_the_runners_are_down_runs_once_they_start(
+async def test_a_job_accepted_while_no_worker_runs_runs_once_one_starts(
     container: Container, job_log: pytest.LogCaptureFixture
 ) -> None:
     accepted = await generate(container)  # the committed record is the queue entry
     assert await status_of(container, accepted.job_id) is JobStatus.QUEUED
 
-    await start_services(container)
+    worker = EmbeddedWorker(container, 0)
+    await worker.start()
     try:
         async with asyncio.timeout(10):
             await poll_until(lambda: finished(container, accepted.job_id))
     finally:
-        await stop_services(container)
+        await worker.stop()
 
     assert await status_of(container, accepted.job_id) is JobStatus.SUCCEEDED
     assert f"Job {accepted.job_id}: succeeded" in job_log.messages
 
 
-async def test_start_services_runs_the_embedded_jobs_until_stop_services(
-    container: Container, job_log: pytest.LogCaptureFixture
-) -> None:
-    scheduler = container.scheduler()
-    assert isinstance(scheduler, EmbeddedJobRunner)
-
-    await start_services(container)
+async def test_the_api_services_run_no_job(container: Container) -> None:
+    await start_services(container)  # what the app starts in each API process
     try:
-        await scheduler.ping()
         accepted = await generate(container)
-        async with asyncio.timeout(5):
-            await poll_until(lambda: finished(container, accepted.job_id))
+        await asyncio.sleep(0.5)  # ten poll intervals: a runner would have taken it
         status = await status_of(container, accepted.job_id)
     finally:
         await stop_services(container)
 
-    assert status is JobStatus.SUCCEEDED
-    assert f"Job {accepted.job_id}: succeeded" in job_log.messages
-    with pytest.raises(SchedulerUnavailable):
-        await scheduler.ping()
+    assert status is JobStatus.QUEUED
 
 
-async def test_the_app_is_ready_with_the_in_process_runner_and_stops_it_on_shutdown(
+async def test_the_app_is_ready_only_while_an_embedded_worker_listens(
     container: Container,
 ) -> None:
-    scheduler = container.scheduler()
-    with pytest.raises(SchedulerUnavailable):
-        await scheduler.ping()
+    address = container.embedded_wake_addresses()[0]
+    listener = WakeUpListener(address, lambda: None)  # stands for a worker process
 
     async with AsyncTestClient(app=create_app(container)) as client:
-        response = await client.get("/health/ready")
+        alone = await client.get("/health/ready")
+        await listener.start()
+        try:
+            served = await client.get("/health/ready")
+        finally:
+            await listener.stop()
 
-    assert response.status_code == 200
-    assert response.json()["checks"] == {"database": "ok", "scheduler": "ok"}
-    with pytest.raises(SchedulerUnavailable):
-        await scheduler.ping()
+    assert alone.status_code == 503
+    assert alone.json()["checks"]["scheduler"] == "No embedded job worker is running."
+    assert served.status_code == 200
+    assert served.json()["checks"] == {"database": "ok", "scheduler": "ok"}
+
+
+async def test_a_worker_stopped_runs_no_more_jobs(container: Container) -> None:
+    worker = EmbeddedWorker(container, 0)
+    await worker.start()
+    await worker.stop()
+
+    accepted = await generate(container)
+    await asyncio.sleep(0.5)
+
+    assert await status_of(container, accepted.job_id) is JobStatus.QUEUED
+    assert not container.embedded_runner().running

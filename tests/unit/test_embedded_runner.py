@@ -1,15 +1,15 @@
-"""EmbeddedJobRunner: runner tasks that take due jobs from the database, and the sweep."""
+"""EmbeddedJobRunner: runner tasks that take due jobs from the database, woken up or polling."""
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from adapters.embedded.runner import EmbeddedJobRunner
-from application.common.errors import JobAlreadyQueued, SchedulerUnavailable, StorageUnavailable
-from application.jobs.ports import JobMessage, JobOutcome, JobRun
+from application.common.errors import StorageUnavailable
+from application.jobs.ports import JobOutcome, JobRun
 
 Factory = Callable[..., Awaitable[EmbeddedJobRunner]]
 DONE = JobRun(JobOutcome.SUCCEEDED)
@@ -18,10 +18,6 @@ POLL = timedelta(seconds=0.01)
 
 async def nothing_due() -> JobRun | None:
     return None
-
-
-async def no_sweep() -> None:
-    pass
 
 
 async def within_two_seconds(awaitable: Awaitable[object]) -> None:
@@ -38,8 +34,6 @@ async def build() -> AsyncIterator[Factory]:
         run_next: Callable[[], Awaitable[JobRun | None]], *, start: bool = True, **options: Any
     ) -> EmbeddedJobRunner:
         settings: dict[str, Any] = {
-            "sweep": no_sweep,
-            "sweep_interval": timedelta(minutes=1),
             "concurrency": 2,
             "poll_interval": POLL,
             "stop_timeout": timedelta(seconds=1),
@@ -132,22 +126,6 @@ async def test_a_database_that_does_not_answer_or_a_bug_does_not_stop_the_runner
     assert any(r.exc_info for r in caplog.records if "carries on" in r.getMessage())
 
 
-async def test_jobs_are_accepted_whether_or_not_the_runners_run(build: Factory) -> None:
-    runner = await build(nothing_due, start=False)
-    message = JobMessage("job-1", datetime.now(UTC))
-
-    await runner.enqueue_new([message])  # the committed record is the queue entry
-    with pytest.raises(JobAlreadyQueued):  # a job with a record is queued already
-        await runner.enqueue(message)
-    with pytest.raises(SchedulerUnavailable, match="not running"):
-        await runner.ping()
-    await runner.start()
-    await runner.ping()
-    await runner.stop()
-    with pytest.raises(SchedulerUnavailable, match="not running"):
-        await runner.ping()
-
-
 async def test_stop_cancels_a_running_job_and_returns(build: Factory) -> None:
     running, cancelled = asyncio.Event(), asyncio.Event()
 
@@ -179,59 +157,53 @@ async def test_starting_a_running_runner_again_changes_nothing(build: Factory) -
     assert len([t for t in asyncio.all_tasks() if "job-runner" in t.get_name()]) == 2
 
 
-async def test_the_runner_sweeps_at_once_then_periodically_until_it_stops(
+class Looks:
+    """Stands for an empty database; counts the looks and signals each one."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.looked = asyncio.Event()
+
+    async def run_next(self) -> JobRun | None:
+        self.count += 1
+        self.looked.set()
+        return None
+
+    async def next_look(self) -> None:
+        self.looked.clear()
+        await within_two_seconds(self.looked.wait())
+
+
+async def test_a_wake_up_makes_an_idle_runner_look_before_its_next_poll(build: Factory) -> None:
+    looks = Looks()
+    runner = await build(looks.run_next, concurrency=1, poll_interval=timedelta(minutes=10))
+    await looks.next_look()  # the first look, at the start; the next poll is minutes away
+
+    runner.wake()
+    await looks.next_look()
+
+    assert runner.running
+
+
+async def test_after_a_wake_up_that_found_nothing_the_runner_looks_again_soon_then_polls(
     build: Factory,
 ) -> None:
-    sweeps: list[float] = []
-    three = asyncio.Event()
+    # The wake-up comes before the commit of the new jobs ends: one look is not enough.
+    looks = Looks()
+    runner = await build(looks.run_next, concurrency=1, poll_interval=timedelta(seconds=0.3))
+    await looks.next_look()
+    looks.count = 0
 
-    async def sweep() -> None:
-        sweeps.append(asyncio.get_running_loop().time())
-        if len(sweeps) == 3:
-            three.set()
+    runner.wake()
+    await asyncio.sleep(0.25)  # within one poll interval of the wake-up
 
-    runner = await build(nothing_due, sweep=sweep, sweep_interval=timedelta(seconds=0.05))
-    await within_two_seconds(three.wait())
+    assert looks.count >= 3
+
+
+async def test_a_runner_stopped_is_not_running(build: Factory) -> None:
+    runner = await build(nothing_due)
+    assert runner.running
+
     await runner.stop()
-    stopped_at = len(sweeps)
-    await asyncio.sleep(0.15)
 
-    assert sweeps[2] - sweeps[0] >= 2 * 0.05
-    assert len(sweeps) == stopped_at
-
-
-async def test_a_failing_sweep_is_logged_and_runs_again(
-    build: Factory, caplog: pytest.LogCaptureFixture
-) -> None:
-    calls = 0
-    again = asyncio.Event()
-
-    async def sweep() -> None:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            again.set()
-        raise RuntimeError("the database is down")
-
-    await build(nothing_due, sweep=sweep, sweep_interval=timedelta(seconds=0.05))
-    await within_two_seconds(again.wait())
-
-    assert any("periodic task failed" in r.getMessage() for r in caplog.records)
-
-
-async def test_a_claim_the_database_did_not_take_is_tried_again_after_a_poll(
-    build: Factory,
-) -> None:
-    tries: list[float] = []
-    twice = asyncio.Event()
-
-    async def run_next() -> JobRun | None:
-        tries.append(asyncio.get_running_loop().time())
-        if len(tries) == 2:
-            twice.set()
-        return JobRun(JobOutcome.RETRY_LATER, timedelta(seconds=5))  # the commit failed
-
-    await build(run_next, concurrency=1)
-    await within_two_seconds(twice.wait())
-
-    assert tries[1] - tries[0] >= POLL.total_seconds()
+    assert not runner.running

@@ -23,7 +23,7 @@ ADAPTERS = {
     "PyJwtTokenVerifier": "adapters.jwt.verifier",
     "SqlAlchemyDatabase": "adapters.sqlalchemy.engine",
     "ArqJobScheduler": "adapters.arq.scheduler",
-    "EmbeddedJobRunner": "adapters.embedded.runner",
+    "EmbeddedJobScheduler": "adapters.embedded.scheduler",
     "SqlAlchemyReportCatalog": "adapters.sqlalchemy.report_catalog",
     "CachedTokenVerifier": "adapters.jwt.cache",
     "FileReportRenderer": "adapters.rendering.renderer",

@@ -29,6 +29,7 @@ def worker_settings(
     sweep: Callable[[], Awaitable[object]],
     sweep_interval: timedelta,
     job_timeout: timedelta,
+    poll_interval: timedelta,
     on_startup: Callable[[], Awaitable[None]],
     on_shutdown: Callable[[], Awaitable[None]],
 ) -> dict[str, Any]:
@@ -36,8 +37,9 @@ def worker_settings(
 
     The worker runs ``run_job`` for each delivered report job and ``sweep`` every
     ``sweep_interval`` on one worker at a time; a job running longer than
-    ``job_timeout`` is cancelled. ``on_startup`` and ``on_shutdown`` start and release
-    what the worker uses.
+    ``job_timeout`` is cancelled. It looks for queued jobs every ``poll_interval`` (arq's
+    ``poll_delay``, which bounds how soon a job starts after it is queued). ``on_startup``
+    and ``on_shutdown`` start and release what the worker uses.
     """
 
     async def started(_: dict[str, Any]) -> None:
@@ -58,6 +60,7 @@ def worker_settings(
         "on_shutdown": stopped,
         "max_tries": MAX_TRIES,
         "job_timeout": job_timeout.total_seconds(),
+        "poll_delay": poll_interval.total_seconds(),
         "keep_result": KEEP_RESULT_SECONDS,
         "handle_signals": True,
     }

@@ -1,4 +1,4 @@
-"""A coroutine run every so often in the background: the embedded runner's sweep."""
+"""A coroutine run every so often in the background: the embedded worker's sweep."""
 
 import asyncio
 import contextlib
@@ -17,7 +17,7 @@ class PeriodicTask:
         self._interval = interval.total_seconds()
         self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
+    async def start(self) -> None:
         """Start running in the background; does nothing if already running."""
         if self._task is None:
             self._task = asyncio.create_task(self._loop(), name="reportgen-periodic")

@@ -1,40 +1,38 @@
-"""``EmbeddedJobRunner``: the ``JobScheduler`` port of the embedded mode, where the database
-is the queue.
+"""``EmbeddedJobRunner``: the claim-and-run loops of an embedded worker process, where the
+database is the queue.
 
 A job is queued by committing its record (``JobIntake``); there is no queue in
 memory to fill up or to lose. Runner tasks take the oldest due job, run it, and
-look again every ``poll_interval`` when none is due; the sweep runs beside them,
-as an arq worker's cron would. Without Redis, ``reportgen serve`` runs them.
+look again every ``poll_interval`` when none is due, or at once when woken up
+(an API process nudges the workers after each commit of new jobs). Without
+Redis, ``reportgen serve`` starts the worker processes that hold them.
 """
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from adapters.embedded.periodic import PeriodicTask
-from application.common.errors import JobAlreadyQueued, SchedulerUnavailable, ServiceUnavailable
-from application.jobs.ports import JobMessage, JobOutcome, JobRun
+from application.common.errors import ServiceUnavailable
+from application.jobs.ports import JobOutcome, JobRun
 
 logger = logging.getLogger(__name__)
 
 RunNext = Callable[[], Awaitable[JobRun | None]]
 """Runs the next due job; ``None`` when there is none (``RunNextJobUseCase.execute``)."""
 
-Sweep = Callable[[], Awaitable[object]]
-"""One housekeeping sweep (``SweepJobsUseCase.execute``)."""
+FIRST_LOOK_AFTER_WAKE_UP = 0.005
+"""Seconds: how soon a runner woken up looks again when its first look found nothing."""
 
 
 class EmbeddedJobRunner:
-    """Runs due jobs from the database, ``concurrency`` at a time, and sweeps every
-    ``sweep_interval`` (at once on start)."""
+    """Runs due jobs from the database, ``concurrency`` at a time."""
 
     def __init__(
         self,
         run_next: RunNext,
         *,
-        sweep: Sweep,
-        sweep_interval: timedelta,
         concurrency: int,
         poll_interval: timedelta,
         stop_timeout: timedelta = timedelta(seconds=5),
@@ -42,40 +40,33 @@ class EmbeddedJobRunner:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self._run_next = run_next
-        self._sweeper = PeriodicTask(sweep, sweep_interval)
         self._concurrency = concurrency
         self._poll_seconds = poll_interval.total_seconds()
         self._stop_seconds = stop_timeout.total_seconds()
         self._workers: list[asyncio.Task[None]] = []
+        self._wake_up = asyncio.Event()
 
-    async def enqueue(self, message: JobMessage) -> None:
-        """A job with a record is queued already: its committed record is its queue entry
-        (``JobAlreadyQueued``, so a sweep hands nothing over and reports nothing)."""
-        raise JobAlreadyQueued(message.job_id)
+    @property
+    def running(self) -> bool:
+        """Whether the runner tasks run."""
+        return bool(self._workers)
 
-    async def enqueue_new(self, messages: Sequence[JobMessage]) -> None:
-        """Nothing to hand over: the jobs' committed records are their queue entries (a
-        runner finds them at its next poll, once they are committed)."""
-
-    async def ping(self) -> None:
-        """Answer while the runners run; ``SchedulerUnavailable`` otherwise."""
-        if not self._workers:
-            raise SchedulerUnavailable("The job runner is not running.")
+    def wake(self) -> None:
+        """Make every idle runner task look for a due job now, not at its next poll."""
+        self._wake_up.set()
 
     async def start(self) -> None:
-        """Start the runners and the sweep; nothing if already running."""
+        """Start the runner tasks; nothing if already running."""
         if self._workers:
             return
         self._workers = [
             asyncio.create_task(self._work(), name=f"reportgen-job-runner-{number}")
             for number in range(self._concurrency)
         ]
-        self._sweeper.start()
 
     async def stop(self) -> None:
-        """Stop the sweep and the runners; a job they were running goes back to the queue
-        when its lease expires. Waits at most ``stop_timeout`` for a runner to end."""
-        await self._sweeper.stop()
+        """Stop the runner tasks; a job they were running goes back to the queue when its
+        lease expires. Waits at most ``stop_timeout`` for a task to end."""
         workers, self._workers = self._workers, []
         for worker in workers:
             worker.cancel()
@@ -85,7 +76,10 @@ class EmbeddedJobRunner:
                 logger.warning("%d job runner task(s) did not stop in time.", len(pending))
 
     async def _work(self) -> None:
+        soon = 0.0  # after a wake-up: how soon to look again; 0 when polling as usual
         while True:
+            # A wake-up from here on means new jobs this look may not see: look again then.
+            self._wake_up.clear()
             try:
                 run = await self._run_next()
             except ServiceUnavailable as exc:
@@ -94,6 +88,21 @@ class EmbeddedJobRunner:
             except Exception:
                 logger.exception("The job runner failed; it carries on.")
                 run = None
-            if run is None or run.outcome is JobOutcome.RETRY_LATER:
-                # Nothing due, or the database did not take the claim: look again later.
-                await asyncio.sleep(self._poll_seconds)
+            if run is not None and run.outcome is not JobOutcome.RETRY_LATER:
+                soon = 0.0
+                continue
+            # Nothing due, or the database did not take the claim: look again later.
+            if await self._idle(soon or self._poll_seconds):
+                # A wake-up is sent before the new jobs' commit ends: look now, then again
+                # soon after, more and more slowly, until the next poll would come first.
+                soon = FIRST_LOOK_AFTER_WAKE_UP
+            else:
+                soon = soon * 2 if soon * 2 < self._poll_seconds else 0.0
+
+    async def _idle(self, seconds: float) -> bool:
+        """Wait ``seconds`` or until woken up; whether woken up."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._wake_up.wait()
+                return True
+        return False
