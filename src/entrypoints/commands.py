@@ -37,6 +37,10 @@ async def seed(settings: Settings) -> int:
 def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
     """``reportgen serve``: uvicorn on the app factory (each process builds its own app).
 
+    Its access log (a line per request) is off unless ``REPORTGEN_ACCESS_LOG`` is true:
+    the request metrics at ``/metrics`` count every request by route and status for
+    less, and a reverse proxy usually logs requests already.
+
     Without Redis it first starts the embedded job workers, separate processes that
     run the jobs, and stops them after the API (``entrypoints.embedded_serve``).
     """
@@ -52,6 +56,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
             workers=workers,
             proxy_headers=True,
             log_level="info",
+            access_log=settings.access_log,
         )
     return 0
 

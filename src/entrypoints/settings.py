@@ -36,6 +36,7 @@ class Settings:
     jwt_audience: str | None = None
     public_base_url: str | None = None
     results_url: str = ""
+    access_log: bool = False
     data_sources: Mapping[str, str] = field(default_factory=dict)
     timeouts: Timeouts = field(default_factory=Timeouts)
     jobs: JobPolicy = field(default_factory=JobPolicy)
@@ -98,9 +99,23 @@ class Settings:
             jwt_audience=get("JWT_AUDIENCE"),
             public_base_url=_base_url(get("PUBLIC_BASE_URL")),
             results_url=_results_url(get("RESULTS_URL") or str(data_dir / "results")),
+            access_log=_flag("REPORTGEN_ACCESS_LOG", get("ACCESS_LOG")),
             data_sources=data_sources,
             **read_tuning(get),
         )
+
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def _flag(variable: str, text: str | None) -> bool:
+    """A yes/no variable; unset is no."""
+    if text is None or text.lower() in _FALSE:
+        return False
+    if text.lower() in _TRUE:
+        return True
+    raise SettingsError(f"{variable} must be true or false.")
 
 
 def _database_url(variable: str, url: str) -> str:

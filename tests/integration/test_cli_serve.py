@@ -175,3 +175,20 @@ def test_every_job_accepted_before_a_kill_9_succeeds_once_serve_is_back(
     assert all_finished, (seeded_data_dir / "second.log").read_text()[-3000:]
     assert {status for status, _ in after.values()} == {"Succeeded"}
     assert all(after[job_id][1] == 2 for job_id in cut_off)  # run again, from the start
+
+
+@pytest.mark.parametrize(
+    ("setting", "logged"), [({}, False), ({"REPORTGEN_ACCESS_LOG": "true"}, True)]
+)
+def test_serve_logs_each_request_only_when_the_access_log_is_on(
+    seeded_data_dir: Path, setting: dict[str, str], logged: bool
+) -> None:
+    port = free_port()
+    with serving(seeded_data_dir, port, **setting) as server:
+        httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=5)
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=15)
+
+    output = (seeded_data_dir / "serve.log").read_text()
+    assert "Application shutdown complete." in output
+    assert ('"GET /health/ready HTTP/1.1" 200' in output) is logged, output

@@ -75,6 +75,7 @@ def key_file(tmp_path: Path) -> Path:
             {"REPORTGEN_DATA_SOURCE_SALES_URL": "oracle://dw/sales"},
             "REPORTGEN_DATA_SOURCE_SALES_URL",
         ),
+        ({"REPORTGEN_ACCESS_LOG": "maybe"}, "REPORTGEN_ACCESS_LOG"),
     ],
 )
 def test_a_bad_setting_raises_an_error_that_names_the_variable(
@@ -129,3 +130,17 @@ def test_the_public_base_url_loses_its_trailing_slash(tmp_path: Path) -> None:
     )
 
     assert settings.public_base_url == "https://reports.example.com/api"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, False), ("false", False), ("0", False), ("true", True), ("ON", True)],
+)
+def test_the_access_log_is_off_unless_asked_for(
+    tmp_path: Path, value: str | None, expected: bool
+) -> None:
+    env = {"REPORTGEN_DATA_DIR": str(tmp_path)}
+    if value is not None:
+        env["REPORTGEN_ACCESS_LOG"] = value
+
+    assert Settings.from_env(env).access_log is expected
