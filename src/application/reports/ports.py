@@ -69,6 +69,14 @@ class ReportHistory(Protocol):
         ...
 
 
+class RowSink(Protocol):
+    """Takes rows a batch at a time; blocking, so it is called from a worker thread."""
+
+    def write_rows(self, rows: Sequence[Row]) -> None:
+        """Append ``rows``."""
+        ...
+
+
 class RowSource(Protocol):
     """The rows of one query run, in batches, with their column names."""
 
@@ -82,8 +90,14 @@ class RowSource(Protocol):
         """How many rows the query returns, where the data source can tell; else ``None``."""
         ...
 
-    def batches(self) -> AsyncIterator[Sequence[Row]]:
-        """The rows, a batch at a time, streamed: never all in memory."""
+    def pour(self, sink: RowSink) -> AsyncIterator[int]:
+        """Hand the rows to ``sink`` a batch at a time, streamed (never all in memory);
+        yields the size of each batch once ``sink`` has written it.
+
+        Reading a batch and ``sink.write_rows`` run in one worker thread call
+        where the data source's driver is blocking anyway (SQLite), so each batch
+        costs one thread hop; the caller may stop between batches.
+        """
         ...
 
 
