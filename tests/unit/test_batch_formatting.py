@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.rendering.chunks import CHUNK_VALUES, chunks
 from adapters.rendering.csv_writer import CsvFormatWriter
 from adapters.rendering.json_writer import JsonFormatWriter
 from application.reports.ports import Row
@@ -103,3 +104,27 @@ def test_json_batches_are_the_bytes_of_one_dict_per_row(columns: list[str]) -> N
         batches = random_batches(seed, len(columns), VALUES)
         batches.insert(seed % 3, [])
         assert written(JsonFormatWriter, columns, batches) == dict_per_row_bytes(columns, batches)
+
+
+@pytest.mark.parametrize("writer_type", [CsvFormatWriter, JsonFormatWriter])
+def test_a_large_batch_is_formatted_in_slices_into_the_same_bytes(
+    writer_type: type[CsvFormatWriter | JsonFormatWriter],
+) -> None:
+    columns = [f"c{n}" for n in range(7)]
+    chance = random.Random(7)
+    quiet = [v for v in PLAIN_VALUES if not (isinstance(v, str) and set(v) & set(',"\r\n'))]
+    batch = [tuple(chance.choices(quiet, k=7)) for _ in range(3_000)]
+    batch[2_500] = ("a,b", *batch[2_500][1:])  # one slice of the batch needs quotes
+    assert len(list(chunks(batch, len(columns)))) > 3
+    reference = csv_module_bytes if writer_type is CsvFormatWriter else dict_per_row_bytes
+    assert written(writer_type, columns, [batch, batch[:10]]) == reference(
+        columns, [batch, batch[:10]]
+    )
+
+
+def test_chunks_cover_the_rows_in_order_in_slices_of_about_the_same_number_of_values() -> None:
+    rows: list[Row] = [(n,) * 4 for n in range(10_000)]
+    sizes = [len(chunk) for chunk in chunks(rows, 4)]
+    assert sizes == [CHUNK_VALUES // 4] * 6 + [10_000 - 6 * (CHUNK_VALUES // 4)]
+    assert [row for chunk in chunks(rows, 4) for row in chunk] == rows
+    assert [len(chunk) for chunk in chunks(rows[:3], 10 * CHUNK_VALUES)] == [1, 1, 1]

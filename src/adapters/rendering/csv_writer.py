@@ -7,10 +7,11 @@ it. People who open reports in a spreadsheet get the XLSX format, whose cells
 are never read as formulas.
 
 The bytes are exactly those of Python's ``csv.writer`` (``QUOTE_MINIMAL``,
-``lineterminator="\\r\\n"``) over ``text_of`` of each value, but a batch is
-formatted at once: one ``%`` of a row template repeated, then a check that no
-field needs quotes (commas, quotes and line breaks counted over the whole
-batch). Only the rows of a batch that fails the check go through ``csv.writer``.
+``lineterminator="\\r\\n"``) over ``text_of`` of each value, but rows are
+formatted a thousand or so at once: one ``%`` of a row template repeated, then a
+check that no field needs quotes (commas, quotes and line breaks counted over
+all of them). Only the rows of a slice that fails the check go through
+``csv.writer``.
 """
 
 import base64
@@ -21,6 +22,7 @@ from decimal import Decimal
 from itertools import chain, islice
 from typing import BinaryIO
 
+from adapters.rendering.chunks import chunks
 from application.reports.ports import Row
 
 #: Types whose text ``%s`` already writes as ``text_of`` does (``None`` once it is ``""``).
@@ -63,19 +65,23 @@ class CsvFormatWriter:
 
     def write_rows(self, rows: Sequence[Row]) -> None:
         """Append one CSV record per row."""
+        for chunk in chunks(rows, self._width):
+            self._write(chunk)
+
+    def close(self) -> None:
+        """Flush what was written; the target stays open."""
+        self._target.flush()
+
+    def _write(self, rows: Sequence[Row]) -> None:
         if not rows:
             return
         values = _texts(rows)
         text = None
         if len(values) == len(rows) * self._width:
-            text = (self._template * len(rows)) % tuple(values)
+            text = (self._template * len(rows)) % values
         if text is None or not self._quotes_nothing(text, len(rows)):
             text = self._row_by_row(rows, values)
         self._target.write(text.encode())
-
-    def close(self) -> None:
-        """Flush what was written; the target stays open."""
-        self._target.flush()
 
     def _quotes_nothing(self, text: str, rows: int) -> bool:
         """Whether no field of the formatted ``rows`` holds a comma, a quote or a line break,
@@ -86,7 +92,7 @@ class CsvFormatWriter:
             return False
         return self._width != 1 or not (text.startswith("\r\n") or "\r\n\r\n" in text)
 
-    def _row_by_row(self, rows: Sequence[Row], values: list[object]) -> str:
+    def _row_by_row(self, rows: Sequence[Row], values: tuple[object, ...]) -> str:
         """Each row formatted by the template, or by ``csv.writer`` where it needs quotes."""
         lines, remaining = self._lines, iter(values)
         for row in rows:
@@ -108,14 +114,14 @@ class _LineSink:
         self.write = lines.append
 
 
-def _texts(rows: Sequence[Row]) -> list[object]:
+def _texts(rows: Sequence[Row]) -> tuple[object, ...]:
     """The values of ``rows`` in order, each one something ``%s`` writes as ``text_of`` does."""
-    values = list(chain.from_iterable(rows))
+    values = tuple(chain.from_iterable(rows))
     types = set(map(type, values))
     if not types <= _PLAIN_TYPES:
-        return list(map(text_of, values))
+        return tuple(map(text_of, values))
     if type(None) in types:
-        return list(map(_EMPTY_FOR_NULL.get, values, values))
+        return tuple(map(_EMPTY_FOR_NULL.get, values, values))
     return values
 
 

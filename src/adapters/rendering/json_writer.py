@@ -7,6 +7,7 @@ from typing import Any, BinaryIO
 
 import msgspec
 
+from adapters.rendering.chunks import chunks
 from application.reports.ports import Row
 
 #: Column names msgspec cannot take as a field's JSON name (it writes those unescaped).
@@ -30,15 +31,17 @@ class JsonFormatWriter:
         self._target = target
         self._encode = msgspec.json.Encoder(enc_hook=str, decimal_format="string").encode
         self._objects = _row_objects(list(columns))
+        self._width = len(columns)
         self._separator = b"\n"
         target.write(b"[")
 
     def write_rows(self, rows: Sequence[Row]) -> None:
         """Append one JSON object per row."""
-        if not rows:
-            return
-        self._target.write(self._separator + b",\n".join(map(self._encode, self._objects(rows))))
-        self._separator = b",\n"
+        for chunk in chunks(rows, self._width):
+            if chunk:
+                objects = b",\n".join(map(self._encode, self._objects(chunk)))
+                self._target.write(self._separator + objects)
+                self._separator = b",\n"
 
     def close(self) -> None:
         """Close the array; the target stays open."""
