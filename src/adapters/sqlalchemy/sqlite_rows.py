@@ -4,28 +4,28 @@ SQLAlchemy's asyncio layer over aiosqlite costs two thread hops and a row object
 per row; here one thread owns the connection and each batch is read and handed
 to the sink (formatted and written) in a single call on it. The connection is
 read-only twice over: the file is opened with ``mode=ro`` and ``PRAGMA
-query_only`` is on. Counting the rows is bounded by the data source's timeout
-(a timer interrupts it); leaving the block interrupts whatever still runs.
+query_only`` is on. The rows are counted meanwhile on a second connection
+(``SqliteRowCount``), bounded by the data source's timeout; leaving the block
+interrupts whatever still runs.
 """
 
 import asyncio
 import sqlite3
-import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy.engine import make_url
 
 from adapters.sqlalchemy.data_source_errors import translated_errors
+from adapters.sqlalchemy.sqlite_count import SqliteRowCount, Statement
 from application.common.errors import ReportQueryFailed
 from application.reports.ports import RowSink
 
-#: SQL text with ``?`` placeholders, and its values in order.
-Statement = tuple[str, list[object]]
 _T = TypeVar("_T")
 
 
@@ -48,9 +48,15 @@ class SqliteRows:
     thread: ThreadPoolExecutor
     cursor: sqlite3.Cursor
     columns: Sequence[str]
-    total_rows: int | None
+    count: SqliteRowCount
     data_source: str
     batch_size: int
+
+    @property
+    def total_rows(self) -> int | None:
+        """The rows counted beside them as they stream; ``None`` until then, or for good if
+        counting failed or outlasted the timeout."""
+        return self.count.value
 
     async def pour(self, sink: RowSink) -> AsyncIterator[int]:
         """Read a batch and write it into ``sink``, in one call on the connection's thread."""
@@ -77,27 +83,28 @@ async def sqlite_rows(
     timeout_seconds: float,
 ) -> AsyncIterator[SqliteRows]:
     """Run ``statement`` read-only on the SQLite file ``path`` and stream its rows; ``count``
-    (its rows counted) gives ``total_rows``, ``None`` if it fails or outlasts the timeout."""
+    (its rows counted, beside them) gives ``total_rows``."""
     loop = asyncio.get_running_loop()
     thread = ThreadPoolExecutor(1, thread_name_prefix="reportgen-sqlite")
+    connect = partial(_connect, path, timeout_seconds)
 
     def on_thread(function: Callable[..., _T], *args: object) -> "asyncio.Future[_T]":
         return loop.run_in_executor(thread, function, *args)
 
     try:
         with translated_errors(data_source):
-            connection = await on_thread(_connect, path, timeout_seconds)
+            connection = await on_thread(connect)
+        counting = SqliteRowCount(connect, count, timeout_seconds)
         try:
-            total_rows = await on_thread(_count, connection, count, timeout_seconds)
             with translated_errors(data_source):
                 cursor = await on_thread(connection.execute, *statement)
             if cursor.description is None:
                 raise ReportQueryFailed("The report's query failed: it returns no rows.")
             columns = [column[0] for column in cursor.description]
-            yield SqliteRows(thread, cursor, columns, total_rows, data_source, batch_size)
+            yield SqliteRows(thread, cursor, columns, counting, data_source, batch_size)
         finally:
             connection.interrupt()  # stops a batch still running (the job was cancelled)
-            await on_thread(connection.close)
+            await on_thread(_close, connection, counting)
     finally:
         thread.shutdown(wait=False)
 
@@ -109,17 +116,6 @@ def _connect(path: Path, timeout_seconds: float) -> sqlite3.Connection:
     return connection
 
 
-def _count(connection: sqlite3.Connection, count: Statement, timeout_seconds: float) -> int | None:
-    watchdog = threading.Timer(timeout_seconds, connection.interrupt)
-    watchdog.start()
-    try:
-        cursor = connection.execute(*count)
-        try:
-            return int(cursor.fetchone()[0])
-        finally:
-            cursor.close()  # no statement left running for a late interrupt to stop
-    except sqlite3.Error:
-        return None  # the count is a nicety: the query itself reports its own errors
-    finally:
-        watchdog.cancel()
-        watchdog.join()
+def _close(connection: sqlite3.Connection, counting: SqliteRowCount) -> None:
+    counting.stop()
+    connection.close()

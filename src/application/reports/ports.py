@@ -87,7 +87,10 @@ class RowSource(Protocol):
 
     @property
     def total_rows(self) -> int | None:
-        """How many rows the query returns, where the data source can tell; else ``None``."""
+        """How many rows the query returns, where the data source can tell; else ``None``.
+
+        It may be counted while the rows stream, so ``None`` until it is known.
+        """
         ...
 
     def pour(self, sink: RowSink) -> AsyncIterator[int]:
