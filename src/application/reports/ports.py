@@ -94,8 +94,8 @@ class RowSource(Protocol):
         ...
 
     def pour(self, sink: RowSink) -> AsyncIterator[int]:
-        """Hand the rows to ``sink`` a batch at a time, streamed (never all in memory);
-        yields the size of each batch once ``sink`` has written it.
+        """Hand the rows to ``sink`` a batch at a time (a batch perhaps in slices), streamed
+        (never all in memory); yields the size of each batch once ``sink`` has written it.
 
         Reading a batch and ``sink.write_rows`` run in one worker thread call
         where the data source's driver is blocking anyway (SQLite), so each batch
