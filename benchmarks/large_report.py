@@ -4,8 +4,13 @@ Builds a SQLite data source of ``--rows`` rows, a report that queries all of
 them, a migrated service database and data dir; queues one job through the
 ``generate_report`` use case, then runs ``reportgen worker --burst`` under
 ``/usr/bin/time -v`` and prints the rows, the file size, the times, the rows per
-second and the worker's peak RSS. ``--compare`` adds a 100,000-row run, so the
-two peak RSS figures show whether memory stays flat as the report grows.
+second and the worker's peak RSS. In the same run it times the reference, the
+``sqlite3`` command-line shell (Debian's ``sqlite3`` package) writing the same
+query on the same file as CSV into a file (``sqlite3 -csv -header``; the median
+of three runs, two before the job and one after), and prints the ratio of the
+job's own time (started to finished) to it. ``--compare`` adds a 100,000-row
+run, so the two peak RSS figures show whether memory stays flat as the report
+grows.
 
     python -m benchmarks.large_report --rows 1000000 --format csv --compare
 
@@ -16,10 +21,13 @@ import argparse
 import asyncio
 import os
 import re
+import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -112,20 +120,37 @@ def run_burst_worker(env: dict[str, str]) -> tuple[float, float]:
     return sum(float(part) * 60**power for power, part in enumerate(parts)), float(rss.group(1))
 
 
+def time_sqlite3_csv(database: Path, query: str, output: Path) -> float:
+    """Seconds ``sqlite3 -csv -header`` takes to write ``query``'s rows into ``output``."""
+    shell = shutil.which("sqlite3")
+    if shell is None:
+        raise RuntimeError("the sqlite3 shell is missing (Debian: apt-get install sqlite3)")
+    with output.open("wb") as sink:
+        started = time.perf_counter()
+        done = subprocess.run([shell, "-csv", "-header", str(database), query], stdout=sink)
+        seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"sqlite3 exited {done.returncode}")
+    return seconds
+
+
 def measure(rows: int, file_format: str, redis_url: str) -> float:
     """Run one job of ``rows`` rows, print its figures; the worker's peak RSS in MiB."""
     with redis.Redis.from_url(redis_url) as client:
         client.flushdb()
     with tempfile.TemporaryDirectory(prefix="reportgen-large-") as scratch:
         data_dir = Path(scratch)
-        build_data_source(data_dir / "events.sqlite3", rows)
+        database, reference_csv = data_dir / "events.sqlite3", data_dir / "reference.csv"
+        build_data_source(database, rows)
+        references = [time_sqlite3_csv(database, REPORT.query, reference_csv) for _ in range(2)]
         env = {key: value for key, value in os.environ.items() if not key.startswith("REPORTGEN_")}
         env |= {
             "REPORTGEN_DATA_DIR": str(data_dir),
             "REPORTGEN_REDIS_URL": redis_url,
-            "REPORTGEN_DATA_SOURCE_BENCH_URL": f"sqlite+aiosqlite:///{data_dir / 'events.sqlite3'}",
+            "REPORTGEN_DATA_SOURCE_BENCH_URL": f"sqlite+aiosqlite:///{database}",
         }
         job, wall_seconds, peak_kib = asyncio.run(run_job(env, file_format))
+        references.append(time_sqlite3_csv(database, REPORT.query, reference_csv))
     assert job.result is not None
     started, finished = job.started_at or job.created_at, job.finished_at or job.created_at
     job_seconds = (finished - started).total_seconds()
@@ -135,7 +160,11 @@ def measure(rows: int, file_format: str, redis_url: str) -> float:
     print(f"wall time   {wall_seconds:.2f} s (the worker process, start-up included)")
     print(f"job time    {job_seconds:.2f} s (started to finished)")
     print(f"rows/s      {job.result.row_count / max(job_seconds, 1e-3):,.0f} (by job time)")
+    reference = statistics.median(references)
+    spread = ", ".join(f"{seconds:.2f}" for seconds in references)
     print(f"peak RSS    {peak_mib:.1f} MiB")
+    print(f"sqlite3     {reference:.2f} s (sqlite3 -csv -header into a file; runs: {spread})")
+    print(f"ratio       {job_seconds / reference:.2f}x sqlite3 -csv ({file_format}, by job time)")
     return peak_mib
 
 

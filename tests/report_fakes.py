@@ -13,7 +13,7 @@ from application.common.errors import (
     UnknownDataSource,
 )
 from application.jobs.file_ports import StoredFile
-from application.reports.ports import Row
+from application.reports.ports import Row, RowSink
 from domain.parameters import JsonScalar, ParameterSpec
 from domain.reports import OutputFormat
 
@@ -25,14 +25,16 @@ class FakeRowSource:
         self.columns = queries.columns
         self.total_rows = len(queries.rows) if queries.knows_total else None
 
-    async def batches(self) -> AsyncIterator[Sequence[Row]]:
+    async def pour(self, sink: RowSink) -> AsyncIterator[int]:
         rows = self._queries.rows
         for number, start in enumerate(range(0, len(rows), self._batch_size)):
             if self._queries.fail_at_batch == number and self._queries.failure:
                 raise self._queries.failure
             if self._queries.before_batch:
                 await self._queries.before_batch(number)
-            yield rows[start : start + self._batch_size]
+            batch = rows[start : start + self._batch_size]
+            sink.write_rows(batch)
+            yield len(batch)
 
 
 class FakeReportQueries:

@@ -1,4 +1,5 @@
-"""The large-report benchmark still runs end to end on a few rows (its figures are not judged)."""
+"""The large-report benchmark still runs end to end on a few rows, with its sqlite3 reference
+(its figures are not judged)."""
 
 import re
 import time
@@ -21,4 +22,6 @@ def test_large_report_benchmark_prints_throughput_and_peak_memory(
     assert re.search(r"^rows\s+5,000 \(csv\)$", printed, re.MULTILINE), printed
     assert re.search(r"^rows/s\s+[\d,]+ ", printed, re.MULTILINE), printed
     assert re.search(r"^peak RSS\s+[\d.]+ MiB$", printed, re.MULTILINE), printed
+    assert re.search(r"^sqlite3\s+[\d.]+ s \(sqlite3 -csv ", printed, re.MULTILINE), printed
+    assert re.search(r"^ratio\s+[\d.]+x sqlite3 -csv \(csv, ", printed, re.MULTILINE), printed
     assert time.monotonic() - started < 30

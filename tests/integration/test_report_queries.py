@@ -5,8 +5,9 @@ import contextlib
 import socket
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import date
+from typing import NamedTuple, cast
 
 import asyncpg
 import pytest
@@ -17,6 +18,7 @@ from adapters.sqlalchemy.data_sources import SqlAlchemyReportQueries
 from adapters.sqlalchemy.demo_data import load_demo_sales, sales
 from adapters.sqlalchemy.engine import create_engine
 from application.common.errors import DataSourceUnavailable, ReportQueryFailed
+from application.reports.ports import Row, RowSource
 from domain.parameters import JsonScalar, ParameterSpec, ParameterType
 from entrypoints.demo import SALES_PARAMETERS, SALES_QUERY
 from tests.support.tcp import SilentServer
@@ -28,9 +30,59 @@ SLOW_QUERY = (
 )
 
 
+class Reader(NamedTuple):
+    """A database, and for SQLite whether its rows are read directly with ``sqlite3``."""
+
+    database: str
+    direct_sqlite: bool
+
+
+@pytest.fixture(
+    params=[
+        Reader("sqlite", direct_sqlite=True),
+        Reader("sqlite", direct_sqlite=False),
+        pytest.param(Reader("postgres", direct_sqlite=True), marks=pytest.mark.postgres),
+    ],
+    ids=["sqlite", "sqlite-sqlalchemy", "postgres"],
+)
+def reader(request: pytest.FixtureRequest) -> Reader:
+    return cast(Reader, request.param)
+
+
+@pytest.fixture
+def database_url(reader: Reader, request: pytest.FixtureRequest) -> str:
+    return str(request.getfixturevalue(f"{reader.database}_url"))
+
+
+@pytest.fixture
+async def queries(data_url: str, reader: Reader) -> AsyncIterator[SqlAlchemyReportQueries]:
+    queries = SqlAlchemyReportQueries(
+        {"demo": data_url}, timeout_seconds=2.0, direct_sqlite=reader.direct_sqlite
+    )
+    yield queries
+    await queries.stop()
+
+
 @pytest.fixture
 def sales_rows() -> int:
     return ROWS
+
+
+class BatchSink:
+    """Keeps the rows poured into it, each as a list, in the batches ``pour`` yields."""
+
+    def __init__(self) -> None:
+        self.rows: list[list[object]] = []
+        self.batches: list[list[list[object]]] = []
+
+    def write_rows(self, rows: Sequence[Row]) -> None:
+        self.rows.extend(list(row) for row in rows)
+
+    async def pour(self, source: RowSource) -> AsyncIterator[int]:
+        async for size in source.pour(self):
+            assert len(self.rows) == sum(map(len, self.batches)) + size
+            self.batches.append(self.rows[-size:])
+            yield size
 
 
 async def fetch(
@@ -41,11 +93,24 @@ async def fetch(
     batch_size: int = 1_000,
 ) -> tuple[list[list[list[object]]], int | None]:
     """The batches of rows (each row a list) and ``total_rows``."""
+    sink = BatchSink()
     async with queries.run(
         "demo", query, parameters or {}, declared, batch_size=batch_size
     ) as source:
-        batches = [[list(row) for row in batch] async for batch in source.batches()]
-    return batches, source.total_rows
+        async for _ in sink.pour(source):
+            pass
+        total_rows = await counted(source)
+    return sink.batches, total_rows
+
+
+async def counted(source: RowSource) -> int | None:
+    """``source.total_rows`` once known (it may be counted while the rows stream), or after
+    five seconds."""
+    for _ in range(500):
+        if source.total_rows is not None:
+            break
+        await asyncio.sleep(0.01)
+    return source.total_rows
 
 
 async def count_sales(url: str, *conditions: sa.ColumnElement[bool]) -> int:
@@ -63,9 +128,11 @@ async def test_rows_stream_in_batches_of_the_requested_size(
 ) -> None:
     async with queries.run("demo", SALES_QUERY, {}, SALES_PARAMETERS, batch_size=1_000) as source:
         assert list(source.columns) == [c.name for c in sales.columns]
-        assert source.total_rows == ROWS
-        sizes = [len(batch) async for batch in source.batches()]
+        assert await counted(source) == ROWS
+        sink = BatchSink()
+        sizes = [size async for size in sink.pour(source)]
     assert sizes == [1_000] * 10
+    assert sorted(row[0] for batch in sink.batches for row in batch) == list(range(1, ROWS + 1))
 
 
 async def test_left_out_parameters_are_bound_as_null_and_match_every_row(
@@ -89,6 +156,36 @@ async def test_date_and_text_parameters_filter_the_rows(
     assert 0 < len(rows) == expected == total_rows
     assert {row[2] for row in rows} == {"North"}
     assert all(first.isoformat() <= str(row[1]) <= last.isoformat() for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("spec", "value", "bound"),
+    [
+        (ParameterType.DATETIME, "2024-01-01T10:00:00Z", "2024-01-01 10:00:00.000000"),
+        (ParameterType.DATE, "2024-03-01", "2024-03-01"),
+        (ParameterType.BOOLEAN, True, 1),
+        (ParameterType.NUMBER, 2.5, 2.5),
+        (ParameterType.INTEGER, 7, 7),
+        (ParameterType.STRING, "North", "North"),
+        (ParameterType.STRING, None, None),
+    ],
+)
+async def test_both_sqlite_readers_bind_a_parameter_as_sqlalchemy_stores_it(
+    sqlite_url: str, spec: ParameterType, value: JsonScalar, bound: object
+) -> None:
+    await load_demo_sales(sqlite_url, rows=1)
+    declared = (ParameterSpec("p", spec),)
+    seen = []
+    for direct_sqlite in (True, False):
+        queries = SqlAlchemyReportQueries({"demo": sqlite_url}, direct_sqlite=direct_sqlite)
+        try:
+            batches, _ = await fetch(
+                queries, "SELECT :p AS p, :p IS NULL AS n", {"p": value}, declared
+            )
+        finally:
+            await queries.stop()
+        seen.append(batches)
+    assert seen == [[[[bound, int(bound is None)]]]] * 2
 
 
 @pytest.mark.postgres
@@ -164,9 +261,12 @@ async def test_postgres_runs_the_query_in_a_read_only_transaction(postgres_url: 
     assert await count_sales(postgres_url) == 100
 
 
-async def test_a_query_cannot_switch_sqlite_read_only_mode_off(sqlite_url: str) -> None:
+@pytest.mark.parametrize("direct_sqlite", [True, False], ids=["direct", "sqlalchemy"])
+async def test_a_query_cannot_switch_sqlite_read_only_mode_off(
+    sqlite_url: str, direct_sqlite: bool
+) -> None:
     await load_demo_sales(sqlite_url, rows=100)
-    queries = SqlAlchemyReportQueries({"demo": sqlite_url})
+    queries = SqlAlchemyReportQueries({"demo": sqlite_url}, direct_sqlite=direct_sqlite)
     try:
         with contextlib.suppress(ReportQueryFailed):  # it returns no rows
             await fetch(queries, "PRAGMA query_only = OFF")
@@ -177,16 +277,21 @@ async def test_a_query_cannot_switch_sqlite_read_only_mode_off(sqlite_url: str) 
     assert await count_sales(sqlite_url) == 100
 
 
-async def test_a_huge_result_streams_at_once_and_a_slow_count_gives_up(data_url: str) -> None:
-    queries = SqlAlchemyReportQueries({"demo": data_url}, timeout_seconds=0.5)
+async def test_a_huge_result_streams_at_once_and_a_slow_count_gives_up(
+    data_url: str, reader: Reader
+) -> None:
+    queries = SqlAlchemyReportQueries(
+        {"demo": data_url}, timeout_seconds=0.5, direct_sqlite=reader.direct_sqlite
+    )
+    sink = BatchSink()
     started = time.monotonic()
     try:
         async with queries.run("demo", SLOW_QUERY, {}, (), batch_size=10) as source:
             assert source.total_rows is None
-            first = await anext(source.batches())
+            assert await anext(sink.pour(source)) == 10
     finally:
         await queries.stop()
-    assert [row[0] for row in first] == list(range(1, 11))
+    assert [row[0] for row in sink.batches[0]] == list(range(1, 11))
     assert time.monotonic() - started < 5
 
 

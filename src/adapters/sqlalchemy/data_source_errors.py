@@ -2,6 +2,8 @@
 
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import asyncpg
 import sqlalchemy as sa
@@ -44,3 +46,12 @@ def classify_query_error(
     text = str(driver).split("[SQL:", 1)[0].split("(Background on this error", 1)[0].strip()
     reason = re.sub(r"^\([\w.]+\)\s*", "", text.splitlines()[0] if text else "")[:200].rstrip()
     return ReportQueryFailed(f"The report's query failed: {reason or type(driver).__name__}")
+
+
+@contextmanager
+def translated_errors(data_source: str) -> Iterator[None]:
+    """Raise the port's error (``classify_query_error``) for a database error inside."""
+    try:
+        yield
+    except DATABASE_ERRORS as error:
+        raise classify_query_error(data_source, error) from error

@@ -1,15 +1,16 @@
 """Report queries run read-only against the operator's data sources (SQLite or PostgreSQL)."""
 
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager, contextmanager, suppress
+import asyncio
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncResult
 
-from adapters.sqlalchemy.data_source_errors import DATABASE_ERRORS, classify_query_error
-from adapters.sqlalchemy.query_parameters import bind_values, typed_statement
+from adapters.sqlalchemy.data_source_errors import DATABASE_ERRORS, translated_errors
+from adapters.sqlalchemy.query_parameters import bind_values, sqlite_statement, typed_statement
 from adapters.sqlalchemy.read_only import (
     begin_read_only,
     create_read_only_engine,
@@ -17,8 +18,9 @@ from adapters.sqlalchemy.read_only import (
     time_limit,
 )
 from adapters.sqlalchemy.sql_statements import single_statement, starts_as_query
+from adapters.sqlalchemy.sqlite_rows import sqlite_file, sqlite_rows
 from application.common.errors import ReportQueryFailed, UnknownDataSource
-from application.reports.ports import Row, RowSource
+from application.reports.ports import RowSink, RowSource
 from domain.parameters import JsonScalar, ParameterSpec
 
 
@@ -26,12 +28,18 @@ class SqlAlchemyReportQueries:
     """Runs report queries on named SQLAlchemy async URLs, one lazily built engine per name.
 
     Connections are read-only: SQLite ones with ``PRAGMA query_only`` at every
-    checkout, PostgreSQL ones in a ``READ ONLY`` transaction.
+    checkout, PostgreSQL ones in a ``READ ONLY`` transaction. A report on a SQLite
+    file streams through the standard library's ``sqlite3`` instead (one thread
+    hop per batch, ``sqlite_rows``) unless ``direct_sqlite`` is off; its query is
+    compiled and its parameters bound by SQLAlchemy all the same.
     """
 
-    def __init__(self, urls: Mapping[str, str], *, timeout_seconds: float = 5.0) -> None:
+    def __init__(
+        self, urls: Mapping[str, str], *, timeout_seconds: float = 5.0, direct_sqlite: bool = True
+    ) -> None:
         self._urls = dict(urls)
         self._timeout = timeout_seconds
+        self._direct_sqlite = direct_sqlite
         self._engines: dict[str, AsyncEngine] = {}
 
     async def start(self) -> None:
@@ -54,21 +62,24 @@ class SqlAlchemyReportQueries:
         batch_size: int,
     ) -> AsyncIterator[RowSource]:
         """Run ``query`` with every declared parameter bound; stream its rows in batches."""
-        engine = self._engine(data_source)
+        if data_source not in self._urls:
+            raise UnknownDataSource(data_source)
         values = bind_values(parameters, declared)
-        async with AsyncExitStack() as stack:
-            with _translated(data_source):
-                connection = await engine.connect()
-                stack.push_async_callback(_close_quietly, connection)
-                await begin_read_only(connection)
-            count = f"SELECT count(*) FROM ({query.strip().rstrip(';')}) AS report_rows"  # noqa: S608
-            total_rows = await self._count(engine, typed_statement(count, declared), values)
-            with _translated(data_source):
-                options = {"yield_per": batch_size}
-                statement = typed_statement(query, declared)
-                result = await connection.stream(statement, values, execution_options=options)
-                columns = list(result.keys())  # fails for a statement that returns no rows
-            yield _StreamedRows(data_source, result, columns, total_rows, batch_size)
+        statement = typed_statement(query, declared)
+        count_sql = f"SELECT count(*) FROM ({query.strip().rstrip(';')}) AS report_rows"  # noqa: S608
+        count = typed_statement(count_sql, declared)
+        path = sqlite_file(self._urls[data_source]) if self._direct_sqlite else None
+        if path is None:
+            running = self._stream(data_source, statement, count, values, batch_size)
+        else:
+            with translated_errors(data_source):  # a parameter the query does not take
+                direct = (sqlite_statement(statement, values), sqlite_statement(count, values))
+            running = sqlite_rows(
+                path, *direct, data_source=data_source, batch_size=batch_size,
+                timeout_seconds=self._timeout,
+            )  # fmt: skip
+        async with running as rows:
+            yield rows
 
     async def check(self, data_source: str, query: str, declared: Sequence[ParameterSpec]) -> None:
         """Explain (never run) ``query`` read-only with every declared parameter null.
@@ -81,7 +92,7 @@ class SqlAlchemyReportQueries:
         engine = self._engine(data_source)
         statement = single_statement(query)
         values = dict.fromkeys((spec.name for spec in declared), None)
-        with _translated(data_source):
+        with translated_errors(data_source):
             async with engine.connect() as connection, time_limit(connection, self._timeout):
                 await begin_read_only(connection)
                 writes = await plan_writes(connection, statement, declared, values)
@@ -96,6 +107,28 @@ class SqlAlchemyReportQueries:
                 self._urls[data_source], self._timeout
             )
         return self._engines[data_source]
+
+    @asynccontextmanager
+    async def _stream(
+        self,
+        data_source: str,
+        statement: sa.TextClause,
+        count: sa.TextClause,
+        values: dict[str, object],
+        batch_size: int,
+    ) -> AsyncIterator[RowSource]:
+        engine = self._engine(data_source)
+        async with AsyncExitStack() as stack:
+            with translated_errors(data_source):
+                connection = await engine.connect()
+                stack.push_async_callback(_close_quietly, connection)
+                await begin_read_only(connection)
+            total_rows = await self._count(engine, count, values)
+            with translated_errors(data_source):
+                options = {"yield_per": batch_size}
+                result = await connection.stream(statement, values, execution_options=options)
+                columns = list(result.keys())  # fails for a statement that returns no rows
+            yield _StreamedRows(data_source, result, columns, total_rows, batch_size)
 
     async def _count(
         self, engine: AsyncEngine, statement: sa.TextClause, values: dict[str, object]
@@ -116,22 +149,15 @@ class _StreamedRows:
     total_rows: int | None
     batch_size: int
 
-    async def batches(self) -> AsyncIterator[Sequence[Row]]:
+    async def pour(self, sink: RowSink) -> AsyncIterator[int]:
         partitions = self.result.partitions(self.batch_size)
         while True:
-            with _translated(self.data_source):
+            with translated_errors(self.data_source):
                 batch = await anext(partitions, None)
             if batch is None:
                 return
-            yield batch
-
-
-@contextmanager
-def _translated(data_source: str) -> Iterator[None]:
-    try:
-        yield
-    except DATABASE_ERRORS as error:
-        raise classify_query_error(data_source, error) from error
+            await asyncio.to_thread(sink.write_rows, batch)
+            yield len(batch)
 
 
 async def _close_quietly(connection: AsyncConnection) -> None:

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import pysqlite
 
 from domain.parameters import JsonScalar, ParameterSpec, ParameterType
 
@@ -25,6 +26,25 @@ def typed_statement(sql: str, declared: Sequence[ParameterSpec]) -> sa.TextClaus
     used = set(statement.compile().params)
     binds = [sa.bindparam(s.name, type_=_BIND_TYPES[s.type]) for s in declared if s.name in used]
     return statement.bindparams(*binds)
+
+
+_SQLITE = pysqlite.dialect()
+
+
+def sqlite_statement(
+    statement: sa.TextClause, values: Mapping[str, object]
+) -> tuple[str, list[object]]:
+    """``statement`` for the standard library's ``sqlite3``: its text with ``?`` placeholders
+    and the values in their order, converted as SQLAlchemy binds them on SQLite (so a date
+    parameter matches the same rows whichever driver runs the query)."""
+    compiled = statement.compile(dialect=_SQLITE)
+    given = compiled.construct_params(dict(values))
+    bound: list[object] = []
+    for name in compiled.positiontup or ():
+        bind_type = compiled.binds[name].type.dialect_impl(_SQLITE)
+        convert = bind_type.bind_processor(_SQLITE)
+        bound.append(convert(given[name]) if convert else given[name])
+    return compiled.string, bound
 
 
 def bind_values(

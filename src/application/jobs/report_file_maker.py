@@ -18,9 +18,11 @@ ProgressCallback = Callable[[int, int | None], Awaitable[None]]
 class ReportFileMaker:
     """Renders one job's report to a file in the result store, a batch of rows at a time.
 
-    Memory stays flat: one batch is held at once. Blocking work (formatting and
-    writing) runs in a worker thread so the event loop keeps serving. The file
-    appears in the store only once whole; any failure leaves nothing behind.
+    Memory stays flat: one batch is held at once. Blocking work (reading a
+    batch, formatting and writing it) runs in a worker thread, one hop per batch,
+    so the event loop keeps serving. Between batches it reports progress, which
+    is where a cancelled job stops. The file appears in the store only once
+    whole; any failure leaves nothing behind.
     """
 
     queries: ReportQueries
@@ -45,9 +47,8 @@ class ReportFileMaker:
                 self.renderer.open, job.format, upload.file, rows.columns
             )
             written = 0
-            async for batch in rows.batches():
-                await asyncio.to_thread(writer.write_rows, batch)
-                written += len(batch)
+            async for batch_rows in rows.pour(writer):
+                written += batch_rows
                 await on_progress(written, rows.total_rows)
             await asyncio.to_thread(writer.close)
             stored = await upload.commit()

@@ -69,6 +69,14 @@ class ReportHistory(Protocol):
         ...
 
 
+class RowSink(Protocol):
+    """Takes rows a batch at a time; blocking, so it is called from a worker thread."""
+
+    def write_rows(self, rows: Sequence[Row]) -> None:
+        """Append ``rows``."""
+        ...
+
+
 class RowSource(Protocol):
     """The rows of one query run, in batches, with their column names."""
 
@@ -79,11 +87,20 @@ class RowSource(Protocol):
 
     @property
     def total_rows(self) -> int | None:
-        """How many rows the query returns, where the data source can tell; else ``None``."""
+        """How many rows the query returns, where the data source can tell; else ``None``.
+
+        It may be counted while the rows stream, so ``None`` until it is known.
+        """
         ...
 
-    def batches(self) -> AsyncIterator[Sequence[Row]]:
-        """The rows, a batch at a time, streamed: never all in memory."""
+    def pour(self, sink: RowSink) -> AsyncIterator[int]:
+        """Hand the rows to ``sink`` a batch at a time (a batch perhaps in slices), streamed
+        (never all in memory); yields the size of each batch once ``sink`` has written it.
+
+        Reading a batch and ``sink.write_rows`` run in one worker thread call
+        where the data source's driver is blocking anyway (SQLite), so each batch
+        costs one thread hop; the caller may stop between batches.
+        """
         ...
 
 
