@@ -1,6 +1,7 @@
 """The direct SQLite reader: which URLs it takes, its read-only file, what leaving it stops."""
 
 import asyncio
+import sqlite3
 import threading
 import time
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ import pytest
 
 from adapters.sqlalchemy.data_sources import SqlAlchemyReportQueries
 from adapters.sqlalchemy.demo_data import load_demo_sales
+from adapters.sqlalchemy.sqlite_count import SqliteRowCount
 from adapters.sqlalchemy.sqlite_rows import sqlite_file
 from application.common.errors import DataSourceUnavailable
 from application.reports.ports import Row
@@ -129,3 +131,12 @@ async def test_a_count_that_outlasts_the_timeout_gives_up_while_the_rows_stay_op
         assert source.total_rows is None
         assert await anext(source.pour(Batches())) == 10
     await queries.stop()
+
+
+def test_a_count_whose_connection_fails_is_not_known() -> None:
+    def refuse() -> sqlite3.Connection:
+        raise sqlite3.OperationalError("unable to open database file")
+
+    count = SqliteRowCount(refuse, ("SELECT count(*) FROM sales", []), timeout_seconds=5)
+    count.stop()
+    assert count.value is None

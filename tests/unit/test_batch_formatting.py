@@ -128,3 +128,8 @@ def test_chunks_cover_the_rows_in_order_in_slices_of_about_the_same_number_of_va
     assert sizes == [CHUNK_VALUES // 4] * 6 + [10_000 - 6 * (CHUNK_VALUES // 4)]
     assert [row for chunk in chunks(rows, 4) for row in chunk] == rows
     assert [len(chunk) for chunk in chunks(rows[:3], 10 * CHUNK_VALUES)] == [1, 1, 1]
+
+
+def test_csv_of_rows_of_other_lengths_and_of_empty_batches_is_the_csv_modules() -> None:
+    batches: list[list[Row]] = [[], [(1, 2), (3,), (4, "a,b", 6), ()], []]
+    assert written(CsvFormatWriter, ["a", "b"], batches) == csv_module_bytes(["a", "b"], batches)
