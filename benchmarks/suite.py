@@ -7,7 +7,7 @@ Every figure that judges speed is a ratio to a peer measured in the same run
 (Celery Flower for the API, ``sqlite3 -csv`` for exports), so the report reads
 the same on a noisy machine.
 
-    python -m benchmarks.suite                       # everything, about ten minutes
+    python -m benchmarks.suite                       # everything, about seven minutes
     python -m benchmarks.suite --only api,export     # some sections
 
 Needs Debian's ``wrk`` and ``sqlite3``, Redis, PostgreSQL for the PostgreSQL
@@ -23,7 +23,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,7 +76,7 @@ def sections(redis_url: str, postgres_url: str, celery: Path) -> list[Section]:
             "embedded",
             "The embedded default (no Redis), jobs running on the same box",
             "`reportgen serve` alone: it accepts jobs and its worker processes run them.",
-            ("benchmarks.generate_wrk", "--connections", "16"),
+            ("benchmarks.generate_wrk", "--connections", "16", "--duration", "5"),
         ),
         Section(
             "latency",
@@ -159,7 +159,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=REPORT)
     args = parser.parse_args(argv)
     wanted = set(args.only.split(",")) if args.only else None
-    with fresh_database(args.postgres_admin_url) as postgres_url:
+    known = {section.key for section in sections("", "", Path())}
+    if wanted is not None and not wanted <= known:
+        parser.error(f"--only: unknown section(s) {sorted(wanted - known)}; known: {sorted(known)}")
+    database = (
+        fresh_database(args.postgres_admin_url)
+        if wanted is None or "postgres" in wanted
+        else nullcontext("")
+    )
+    with database as postgres_url:
         chosen = [
             section
             for section in sections(args.redis_url, postgres_url, args.flower_celery)
