@@ -1,6 +1,10 @@
 """What every XLSX report shares, whichever library writes it: sheets, header, value rules."""
 
+import shutil
+import tempfile
+import weakref
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 #: Excel's limit of rows on a sheet, less the header row.
 EXCEL_DATA_ROWS_PER_SHEET = 1_048_575
@@ -28,3 +32,11 @@ def excel_date(value: date) -> date | None:
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value if value.year >= FIRST_EXCEL_YEAR else None
+
+
+def scratch_directory(owner: object, parent: Path | None) -> "tuple[str, weakref.finalize[..., object]]":
+    """A private directory under ``parent`` (the system's temporary one by default) for
+    ``owner``'s work files, and the finalizer that removes it: call it when done; it runs
+    by itself when ``owner`` is dropped."""
+    scratch = tempfile.mkdtemp(prefix="reportgen-xlsx-", dir=parent)
+    return scratch, weakref.finalize(owner, shutil.rmtree, scratch, ignore_errors=True)

@@ -12,8 +12,6 @@ which writes the same workbook.
 """
 
 import shutil
-import tempfile
-import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -25,6 +23,7 @@ from adapters.rendering.xlsx_layout import (
     COLUMN_WIDTH,
     EXCEL_DATA_ROWS_PER_SHEET,
     TIME_FORMAT,
+    scratch_directory,
     sheet_name,
 )
 from application.reports.ports import Row
@@ -53,8 +52,7 @@ class RustXlsxFormatWriter:
         self._target = target
         self._columns = list(columns)
         self._rows_per_sheet = rows_per_sheet
-        scratch = tempfile.mkdtemp(prefix="reportgen-xlsx-", dir=temporary_directory)
-        self._remove_scratch = weakref.finalize(self, shutil.rmtree, scratch, ignore_errors=True)
+        scratch, self._remove_scratch = scratch_directory(self, temporary_directory)
         self._file = Path(scratch, "report.xlsx")
         self._workbook = Workbook(str(self._file))
         self._workbook.set_tempdir(scratch)

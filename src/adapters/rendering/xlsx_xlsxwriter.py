@@ -4,9 +4,6 @@ The fallback where the Rust-backed writer (``xlsx_rust``) has no wheel: the
 same workbook, about six times slower.
 """
 
-import shutil
-import tempfile
-import weakref
 from collections.abc import Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -24,6 +21,7 @@ from adapters.rendering.xlsx_layout import (
     EXCEL_DATA_ROWS_PER_SHEET,
     TIME_FORMAT,
     excel_date,
+    scratch_directory,
     sheet_name,
 )
 from application.reports.ports import Row
@@ -49,8 +47,7 @@ class XlsxWriterFormatWriter:
     ) -> None:
         self._columns = list(columns)
         self._rows_per_sheet = rows_per_sheet
-        scratch = tempfile.mkdtemp(prefix="reportgen-xlsx-", dir=temporary_directory)
-        self._remove_scratch = weakref.finalize(self, shutil.rmtree, scratch, ignore_errors=True)
+        scratch, self._remove_scratch = scratch_directory(self, temporary_directory)
         options = {
             "constant_memory": True,
             "tmpdir": scratch,
