@@ -34,7 +34,9 @@ def excel_date(value: date) -> date | None:
     return value if value.year >= FIRST_EXCEL_YEAR else None
 
 
-def scratch_directory(owner: object, parent: Path | None) -> "tuple[str, weakref.finalize[..., object]]":
+def scratch_directory(
+    owner: object, parent: Path | None
+) -> "tuple[str, weakref.finalize[..., object]]":
     """A private directory under ``parent`` (the system's temporary one by default) for
     ``owner``'s work files, and the finalizer that removes it: call it when done; it runs
     by itself when ``owner`` is dropped."""
