@@ -41,7 +41,8 @@ class CellMaker:
         return [
             [
                 value
-                if type(value) in _AS_IS and (not isinstance(value, str) or len(value) <= MAX_TEXT)
+                if ((kind := type(value)) in _AS_IS and (kind is not str or len(value) <= MAX_TEXT))  # type: ignore[arg-type]
+                or (kind is int and -EXACT_INTEGER_LIMIT < value < EXACT_INTEGER_LIMIT)  # type: ignore[operator]
                 else value_of(value)
                 for value in row
             ]
