@@ -106,6 +106,24 @@ async def test_enqueueing_the_same_job_id_twice_is_refused(scheduler: ArqJobSche
         await scheduler.enqueue(message)
 
 
+async def test_a_later_delivery_of_a_job_arq_still_holds_is_queued_under_a_new_id(
+    scheduler: ArqJobScheduler, redis_url: str
+) -> None:
+    first = a_message()
+    await scheduler.enqueue(first)  # held by arq, as the entry of a worker that was killed
+    again = JobMessage(first.job_id, REQUESTED_AT, delivery=1)
+
+    await scheduler.enqueue(again)
+
+    raw, score = await stored_job(redis_url, f"{first.job_id}:1")
+    assert raw is not None
+    assert score is not None
+    job = deserialize_job(raw, deserializer=deserialize)
+    assert list(job.args) == [first.job_id, "2025-03-01T12:30:00+00:00"]
+    with pytest.raises(JobAlreadyQueued):
+        await scheduler.enqueue(again)
+
+
 @pytest.fixture(params=["closed port", "silent peer"])
 async def unreachable_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
     if request.param == "closed port":

@@ -46,7 +46,7 @@ async def test_running_job_with_an_expired_lease_is_requeued_and_redelivered() -
     assert summary.requeued == 1
     assert uow.database.jobs[job.id].status is JobStatus.QUEUED
     assert uow.database.jobs[fresh.id].status is JobStatus.RUNNING
-    assert [m.job_id for m in scheduler.scheduled] == [job.id]
+    assert [(m.job_id, m.delivery) for m in scheduler.scheduled] == [(job.id, 1)]
 
 
 async def test_abandoned_job_out_of_attempts_is_failed_with_a_reason() -> None:
@@ -73,7 +73,26 @@ async def test_job_queued_too_long_is_handed_to_the_scheduler_again() -> None:
     scheduler.already_queued.add(known.id)
     summary = await use_case.execute()
     assert summary.redelivered == 1
-    assert [m.job_id for m in scheduler.scheduled] == [old.id]
+    assert [(m.job_id, m.delivery) for m in scheduler.scheduled] == [(old.id, 0)]
+
+
+async def test_a_job_queued_long_ago_that_waits_for_its_backoff_is_left_to_its_retry() -> None:
+    use_case, uow, clock, scheduler, _ = sweeper()
+    job = queued_job(clock.now())
+    uow.database.jobs[job.id] = job
+    clock.advance(600)
+    job.start(clock.now(), clock.now() + timedelta(minutes=2))
+    job.retry_later(
+        "The data source did not answer.", clock.now(), 3, clock.now() + timedelta(seconds=60)
+    )
+    summary = await use_case.execute()
+    assert job.status is JobStatus.QUEUED
+    assert summary.redelivered == 0
+    assert scheduler.scheduled == []
+    clock.advance(61)
+    summary = await use_case.execute()
+    assert summary.redelivered == 1
+    assert [(m.job_id, m.delivery) for m in scheduler.scheduled] == [(job.id, 1)]
 
 
 async def test_expired_results_are_deleted_and_the_job_remembers_it() -> None:

@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 from adapters.arq.wire import (
     QUEUE_NAME,
     RUN_REPORT_JOB,
+    arq_job_id,
     deserialize,
     job_arguments,
     queue_new_jobs,
@@ -69,18 +70,19 @@ class ArqJobScheduler:
         self._timeout_seconds = timeout_seconds
 
     async def enqueue(self, message: JobMessage) -> None:
-        """Queue the report job function (``adapters.arq.wire``) under the job's id.
+        """Queue the report job function (``adapters.arq.wire``) under the delivery's arq
+        id (``arq_job_id``: the job's id, then ``<id>:<delivery>``).
 
         Raises ``SchedulerUnavailable`` when Redis does not answer in time, and
-        ``JobAlreadyQueued`` when arq holds a job with that id (queued, running,
-        or finished with its result still kept).
+        ``JobAlreadyQueued`` when arq holds that delivery (queued, running, or
+        finished with its result still kept).
         """
         try:
             async with asyncio.timeout(self._timeout_seconds):
                 job = await self._redis.enqueue_job(
                     RUN_REPORT_JOB,
                     *job_arguments(message),
-                    _job_id=message.job_id,
+                    _job_id=arq_job_id(message),
                     _queue_name=QUEUE_NAME,
                 )
         except (RedisError, OSError, TimeoutError) as error:

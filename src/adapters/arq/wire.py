@@ -70,6 +70,17 @@ def deserialize(data: bytes) -> Any:
     return _decoder.decode(data)
 
 
+def arq_job_id(message: JobMessage) -> str:
+    """The arq job id of a delivery: the job's own id first, then ``<id>:<delivery>``.
+
+    arq refuses a job id it still holds, and it holds the id of a job whose worker
+    was killed (its key, and its in-progress key until ``job_timeout`` has passed);
+    a later delivery under a new id runs at once. The dead run's entry, once arq
+    frees it, finds the job no longer ``Queued`` and does nothing.
+    """
+    return message.job_id if message.delivery == 0 else f"{message.job_id}:{message.delivery}"
+
+
 def job_arguments(message: JobMessage) -> tuple[str, str]:
     """The job function's positional arguments: the job id and when it was requested."""
     return message.job_id, message.requested_at.isoformat()

@@ -12,10 +12,16 @@ from domain.jobs import Job
 
 @dataclass(frozen=True, slots=True)
 class JobMessage:
-    """What the scheduler carries to a worker: which job, and when it was requested."""
+    """What the scheduler carries to a worker: which job, and when it was requested.
+
+    ``delivery`` counts the runs of the job that started before this hand-over (its
+    ``attempts``): a scheduler keeps one queue entry per delivery, so a job whose
+    worker died mid-run is queued again even though its first entry is still held.
+    """
 
     job_id: str
     requested_at: datetime
+    delivery: int = 0
 
 
 class JobOutcome(StrEnum):

@@ -32,10 +32,12 @@ class SweepJobsUseCase:
     Business rules:
     - A ``Running`` job whose lease expired lost its worker: it goes back to
       the queue, or fails with a reason once it used ``max_attempts``
-      (``Job.recover_abandoned``).
-    - A job ``Queued`` for longer than ``redeliver_after`` is handed to the
-      scheduler again (its queue entry may have been lost with a restart); a
-      second delivery is harmless, a job already queued is left as it is.
+      (``Job.recover_abandoned``). It is handed over as a new delivery (its
+      attempts so far), so a queue that still holds the dead run's entry takes it.
+    - A job ``Queued`` for longer than ``redeliver_after`` and due (not waiting
+      for a backoff) is handed to the scheduler again (its queue entry may have
+      been lost with a restart); a second delivery is harmless, a job already
+      queued is left as it is.
     - A result past its ``expires_at`` is deleted from the store; the job's
       record stays, and its download answers that it expired.
     Each step handles at most ``batch`` jobs per sweep.
@@ -82,12 +84,13 @@ class SweepJobsUseCase:
         return requeued, failed
 
     async def _redeliver_queued_before(self, age: timedelta) -> int:
-        moment = self._clock.now() - age
+        now = self._clock.now()
         async with self._uow as uow:
-            stale = await uow.jobs.queued_before(moment, self._sweep.batch)
+            stale = await uow.jobs.queued_before(now - age, self._sweep.batch)
         delivered = 0
         for job in stale:
-            delivered += await self._deliver(job)
+            if job.is_due(now):  # one waiting for its backoff is delivered by its retry
+                delivered += await self._deliver(job)
         return delivered
 
     async def _expire_results(self) -> int:
@@ -102,7 +105,9 @@ class SweepJobsUseCase:
 
     async def _deliver(self, job: Job) -> bool:
         try:
-            await self._scheduler.enqueue(JobMessage(job.id, self._clock.now()))
+            await self._scheduler.enqueue(
+                JobMessage(job.id, self._clock.now(), delivery=job.attempts)
+            )
         except JobAlreadyQueued:
             return False
         logger.info("Job %s handed to the scheduler again.", job.id)

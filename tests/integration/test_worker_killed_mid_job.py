@@ -1,0 +1,117 @@
+"""A real ``reportgen worker`` killed with SIGKILL in the middle of a job, on the real Redis:
+another worker runs the job again once its lease has expired, and it succeeds once."""
+
+import asyncio
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from adapters.sqlalchemy.demo_data import load_demo_sales
+from application.jobs.generate_report import GenerateReportCommand
+from domain.job_status import JobStatus
+from domain.jobs import Job
+from domain.principal import GENERATE_SCOPE, Principal
+from domain.reports import (
+    DeliveryChannel,
+    DeliveryMode,
+    DeliveryTarget,
+    OutputFormat,
+    ReportConfiguration,
+)
+from entrypoints.container import Container, build_container
+from entrypoints.lifecycle import stop_services
+from entrypoints.settings import Settings
+from tests.integration.console import REPORTGEN, clean_env, reportgen
+
+pytestmark = pytest.mark.redis
+
+ROWS = 3_000_000
+#: Rows enough for a job of several seconds, made by the data source itself.
+SLOW_REPORT = ReportConfiguration(
+    id="slow-report",
+    name="Slow report",
+    data_source="demo",
+    query=(
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3000000)"
+        " SELECT x, x * 2 AS twice, 'row ' || x AS label FROM n"
+    ),
+    formats=(OutputFormat.CSV,),
+    delivery_targets=(DeliveryTarget(DeliveryChannel.API_RESPONSE, DeliveryMode.ASYNC),),
+)
+#: A short lease and a sweep every second, so the dead run is noticed within seconds.
+QUICK_RECOVERY = {
+    "REPORTGEN_JOB_LEASE_SECONDS": "3",
+    "REPORTGEN_JOB_HEARTBEAT_SECONDS": "1",
+    "REPORTGEN_SWEEP_INTERVAL_SECONDS": "1",
+}
+RUNNING_SECONDS = 30
+RECOVERY_SECONDS = 120
+
+
+@contextmanager
+def worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """``reportgen worker`` running; killed on the way out if it still runs."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(REPORTGEN), "worker"], env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+
+
+async def job_of(container: Container, job_id: str) -> Job:
+    async with container.unit_of_work() as uow:
+        job = await uow.jobs.get(job_id)
+    assert job is not None
+    return job
+
+
+async def wait_for(container: Container, job_id: str, status: JobStatus, seconds: float) -> Job:
+    """The job once it has ``status``, or as it is when ``seconds`` have passed."""
+    deadline = time.monotonic() + seconds
+    while (job := await job_of(container, job_id)).status is not status:
+        if time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.2)
+    return job
+
+
+async def test_a_job_whose_worker_was_killed_runs_again_on_another_worker_and_succeeds(
+    tmp_path: Path, redis_url: str
+) -> None:
+    env = clean_env(tmp_path, REPORTGEN_REDIS_URL=redis_url, **QUICK_RECOVERY)
+    assert reportgen("db", "upgrade", env=env).returncode == 0
+    container = build_container(Settings.from_env(env))
+    try:
+        await load_demo_sales(container.settings().data_sources["demo"], rows=10)
+        async with container.unit_of_work() as uow:
+            await uow.reports.add(SLOW_REPORT)
+            await uow.commit()
+        analyst = Principal("analyst", scopes=frozenset({GENERATE_SCOPE}))
+        command = GenerateReportCommand(analyst, report_id=SLOW_REPORT.id)
+        job_id = (await container.generate_report().execute(command)).job_id
+
+        with worker(env, tmp_path / "first.log") as first:
+            running = await wait_for(container, job_id, JobStatus.RUNNING, RUNNING_SECONDS)
+            first.kill()  # SIGKILL: no clean-up, arq keeps the job's keys
+            first.wait(timeout=10)
+        assert running.status is JobStatus.RUNNING, (tmp_path / "first.log").read_text()
+
+        with worker(env, tmp_path / "second.log"):
+            done = await wait_for(container, job_id, JobStatus.SUCCEEDED, RECOVERY_SECONDS)
+        log = (tmp_path / "second.log").read_text()
+    finally:
+        await stop_services(container)
+
+    assert done.status is JobStatus.SUCCEEDED, log
+    assert done.attempts == 2
+    assert done.result is not None
+    assert done.result.row_count == ROWS
