@@ -187,4 +187,4 @@ async def test_the_workers_cron_sweep_requeues_a_job_whose_worker_died(
     assert "requeued=1" in summary
     [row] = await job_rows(container)
     assert (row["status"], row["attempts"]) == ("Queued", 1)
-    assert await container.redis().exists(f"arq:job:{accepted.job_id}")
+    assert await container.redis().exists(f"arq:job:{accepted.job_id}:1")  # its second delivery
