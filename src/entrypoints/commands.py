@@ -5,8 +5,10 @@ import sys
 
 import uvicorn
 from arq.worker import run_worker
+from redis.exceptions import RedisError
 
 from adapters.sqlalchemy.migrate import upgrade_database
+from application.common.errors import SchedulerUnavailable
 from domain.principal import Principal
 from entrypoints.container import build_container
 from entrypoints.demo import seed_demo
@@ -66,7 +68,12 @@ def worker(settings: Settings, *, burst: bool = False) -> int:
 
     With ``burst`` it processes the queued jobs, then exits.
     """
-    run_worker(worker_settings(settings), burst=burst)
+    try:
+        run_worker(worker_settings(settings), burst=burst)
+    except (RedisError, OSError) as error:  # arq has tried a few times already
+        raise SchedulerUnavailable(
+            "Redis (REPORTGEN_REDIS_URL) does not answer; the worker cannot start."
+        ) from error
     return 0
 
 

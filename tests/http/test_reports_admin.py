@@ -178,3 +178,16 @@ async def test_changing_an_unknown_report_is_404_and_needs_a_token(
     )
     assert mismatch.status_code == 422
     assert mismatch.json()["error"].startswith("id: ")
+
+
+async def test_a_body_over_the_admin_limit_is_413_naming_that_limit(
+    client: AsyncTestClient, admin: dict[str, str]
+) -> None:
+    document, _ = await read(client, admin, "report-123")
+    oversized = {**document, "id": "too-big", "description": "x" * (256 * 1024)}
+
+    response = await client.post("/api/v1/reports", json=oversized, headers=admin)
+
+    assert response.status_code == 413
+    assert response.json() == {"error": "The request body is larger than 256 KiB."}
+    assert (await client.get("/api/v1/reports/too-big", headers=admin)).status_code == 404

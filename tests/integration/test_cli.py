@@ -138,3 +138,16 @@ def test_worker_without_a_redis_url_exits_2_naming_the_variable(tmp_path: Path) 
     [line] = run.stderr.splitlines()
     assert "REPORTGEN_REDIS_URL" in line
     assert "Traceback" not in run.stderr
+
+
+def test_a_worker_whose_redis_does_not_answer_ends_with_one_clear_line(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, REPORTGEN_REDIS_URL="redis://:secret-pw@127.0.0.1:1/0")
+
+    done = reportgen("worker", env=env)
+
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "reportgen: Redis (REPORTGEN_REDIS_URL) does not answer; the worker cannot start."
+    )
+    assert "secret-pw" not in done.stderr + done.stdout

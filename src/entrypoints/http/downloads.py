@@ -44,6 +44,8 @@ class ResultDownloads:
                 {"Content-Range": f"bytes */{result.size_bytes}"},
             )
         headers["Content-Disposition"] = f'attachment; filename="{result.file_name}"'
+        # As stored, whole: Litestar would add a second "; charset=" to a text/ type.
+        headers["Content-Type"] = result.content_type
         if byte_range is None:
             headers["Content-Length"] = str(result.size_bytes)
             return Stream(download.chunks(), media_type=result.content_type, headers=headers)

@@ -105,13 +105,11 @@ def _validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response
     return error_response(exc.status_code, f"The request body is not valid: {reason}")
 
 
-_HTTP_MESSAGES = {
-    HTTP_413_REQUEST_ENTITY_TOO_LARGE: "The request body is larger than 64 KiB.",
-}
-
-
-def _http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
-    message = _HTTP_MESSAGES.get(exc.status_code, exc.detail)
+def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
+    message = exc.detail
+    if exc.status_code == HTTP_413_REQUEST_ENTITY_TOO_LARGE:
+        limit = request.route_handler.resolve_request_max_body_size()
+        message = f"The request body is larger than {limit // 1024} KiB." if limit else message
     return error_response(exc.status_code, message, exc.headers)
 
 
