@@ -108,7 +108,7 @@ async def test_body_that_is_not_json_is_400(
     headers = {**bearer(token()), "Content-Type": "application/json"}
     response = await client.post(URL, content=raw, headers=headers)
     assert response.status_code == 400
-    assert response.json()["error"]
+    assert response.json() == {"error": "The request body is not valid JSON."}
     assert await job_rows(container) == []
 
 

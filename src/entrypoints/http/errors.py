@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_401_UNAUTHORIZED,
@@ -100,13 +100,18 @@ def _plain(status: int) -> Handler:
 
 
 def _validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[ErrorBody]:
-    details = [item.get("message", "") for item in exc.extra or [] if isinstance(item, dict)]
-    reason = details[0] if details else exc.detail
-    return error_response(exc.status_code, f"The request body is not valid: {reason}")
+    details = [item for item in exc.extra or [] if isinstance(item, dict)]
+    first = details[0] if details else {}
+    reason = first.get("message") or exc.detail
+    source, key = str(first.get("source", "body")), first.get("key")
+    what = f"The {source} parameter '{key}'" if source != "body" and key else "The request body"
+    return error_response(exc.status_code, f"{what} is not valid: {reason}")
 
 
 def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
     message = exc.detail
+    if isinstance(exc.__cause__, SerializationException):  # the body is not JSON at all
+        message = "The request body is not valid JSON."
     if exc.status_code == HTTP_413_REQUEST_ENTITY_TOO_LARGE:
         limit = request.route_handler.resolve_request_max_body_size()
         message = f"The request body is larger than {limit // 1024} KiB." if limit else message
