@@ -191,3 +191,21 @@ async def test_a_body_over_the_admin_limit_is_413_naming_that_limit(
     assert response.status_code == 413
     assert response.json() == {"error": "The request body is larger than 256 KiB."}
     assert (await client.get("/api/v1/reports/too-big", headers=admin)).status_code == 404
+
+
+@pytest.mark.parametrize(("if_match", "status"), [("1", 400), ("1, 2", 400), ('"9"', 412)])
+async def test_an_if_match_that_is_no_entity_tag_is_400_and_an_unknown_tag_412(
+    client: AsyncTestClient, admin: dict[str, str], if_match: str, status: int
+) -> None:
+    document, _ = await read(client, admin, "report-123")
+    url = "/api/v1/reports/report-123"
+
+    changed = await client.put(
+        url, json={**document, "name": "Changed"}, headers={**admin, "If-Match": if_match}
+    )
+    deleted = await client.delete(url, headers={**admin, "If-Match": if_match})
+
+    assert (changed.status_code, deleted.status_code) == (status, status)
+    if status == 400:
+        assert "quotes included" in changed.json()["error"]
+    assert (await read(client, admin, "report-123"))[0]["name"] == document["name"]

@@ -39,6 +39,7 @@ from domain.errors import (
 )
 from entrypoints.http.job_bodies import InvalidQuery
 from entrypoints.http.schemas import ErrorBody
+from entrypoints.http.versions import InvalidPrecondition
 
 logger = logging.getLogger(__name__)
 REALM = 'Bearer realm="reportgen"'
@@ -138,6 +139,7 @@ EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     JobAlreadyFinished: _status(HTTP_409_CONFLICT),
     ResultExpired: _status(HTTP_410_GONE),
     InvalidQuery: _plain(HTTP_400_BAD_REQUEST),
+    InvalidPrecondition: _plain(HTTP_400_BAD_REQUEST),
     ServiceUnavailable: _unavailable,
     ValidationException: _validation,
     HTTPException: _http,

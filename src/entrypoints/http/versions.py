@@ -8,6 +8,12 @@ from litestar import Request
 from domain.errors import StaleReportVersion
 
 _TAG = re.compile(r'^\s*"(\d{1,9})"\s*$')
+#: RFC 9110: ``*``, or a list of entity tags, each quoted and perhaps weak (``W/``).
+_ENTITY_TAGS = re.compile(r'^\s*(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)\s*$')
+
+
+class InvalidPrecondition(ValueError):
+    """A precondition header that is not what HTTP allows there (answered 400)."""
 
 
 def etag(version: int) -> str:
@@ -19,11 +25,17 @@ def expected_version(request: Request[Any, Any, Any]) -> int | None:
     """The version named by ``If-Match``; ``None`` without the header.
 
     A tag this service did not hand out (or ``*``, or several) cannot match a
-    version: it is answered as stale (412).
+    version: it is answered as stale (412). A value that is no entity tag at all
+    (``2`` without its quotes) is a malformed request: ``InvalidPrecondition``.
     """
     header = request.headers.get("if-match")
     if header is None:
         return None
+    if not _ENTITY_TAGS.match(header):
+        raise InvalidPrecondition(
+            f"If-Match must be the report's ETag as it was sent, quotes included (e.g. "
+            f"'\"2\"'), not {header.strip()[:40]!r}."
+        )
     match = _TAG.match(header)
     if match is None:
         raise StaleReportVersion(current=None)
