@@ -209,3 +209,21 @@ async def test_an_if_match_that_is_no_entity_tag_is_400_and_an_unknown_tag_412(
     if status == 400:
         assert "quotes included" in changed.json()["error"]
     assert (await read(client, admin, "report-123"))[0]["name"] == document["name"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"{not json", b'{"id": 3}', b'{"id": "x", "name": "' + b"y" * (300 * 1024) + b'"}'],
+    ids=["not JSON", "not a report", "over 256 KiB"],
+)
+async def test_a_non_admin_is_403_whatever_body_it_sent(
+    client: AsyncTestClient, admin: dict[str, str], token: TokenFactory, body: bytes
+) -> None:
+    headers = {**bearer(token()), "Content-Type": "application/json"}
+    url = "/api/v1/reports/report-123"
+
+    created = await client.post("/api/v1/reports", content=body, headers=headers)
+    replaced = await client.put(url, content=body, headers={**headers, "If-Match": "1"})
+
+    assert (created.status_code, replaced.status_code) == (403, 403)
+    assert "reports:admin" in created.json()["error"]

@@ -51,3 +51,10 @@ def bearer_token(header: str | None) -> str:
 def principal_of(request: Request[Principal, str, Any]) -> Principal:
     """The caller of an authenticated request (the ``principal`` dependency)."""
     return request.user
+
+
+def administrators_only(connection: ASGIConnection[Any, Principal, Any, Any], _: object) -> None:
+    """Guard of the report administration routes: the ``reports:admin`` scope is checked
+    before the body is read, so a caller without it gets 403 whatever it sent. The use
+    cases check it again: they are the place of the rule, this only orders the answers."""
+    connection.user.ensure_admin()

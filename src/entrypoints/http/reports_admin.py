@@ -15,7 +15,7 @@ from application.reports.replace_report import ReplaceReportCommand
 from domain.errors import InvalidReportConfiguration
 from domain.reports import ReportConfiguration
 from entrypoints.http.dependencies import HttpServices
-from entrypoints.http.identity import principal_of
+from entrypoints.http.identity import administrators_only, principal_of
 from entrypoints.http.job_bodies import rfc3339
 from entrypoints.http.openapi import REPORT_ADMIN_ERROR_RESPONSES
 from entrypoints.http.report_bodies import ReportBody, report_body
@@ -41,6 +41,7 @@ class ReportAdminController(Controller):
     path = "/"  # mounted under /api/v1/reports by the app
     tags = ["Reports"]  # noqa: RUF012 - Litestar reads a plain class attribute
     security = [{"BearerToken": []}]  # noqa: RUF012
+    guards = [administrators_only]  # noqa: RUF012 - 403 before the body is judged
     request_max_body_size = 256 * 1024
 
     @post(
