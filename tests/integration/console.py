@@ -3,6 +3,8 @@
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,3 +31,19 @@ def use_data_dir(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:
         if name.startswith("REPORTGEN_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("REPORTGEN_DATA_DIR", str(data_dir))
+
+
+@contextmanager
+def running_worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """``reportgen worker`` with ``env``, its output in ``log``; killed on the way out if it
+    still runs."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(REPORTGEN), "worker"], env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)

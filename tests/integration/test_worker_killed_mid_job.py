@@ -2,10 +2,7 @@
 another worker runs the job again once its lease has expired, and it succeeds once."""
 
 import asyncio
-import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,7 +22,7 @@ from domain.reports import (
 from entrypoints.container import Container, build_container
 from entrypoints.lifecycle import stop_services
 from entrypoints.settings import Settings
-from tests.integration.console import REPORTGEN, clean_env, reportgen
+from tests.integration.console import clean_env, reportgen, running_worker
 
 pytestmark = pytest.mark.redis
 
@@ -50,21 +47,6 @@ QUICK_RECOVERY = {
 }
 RUNNING_SECONDS = 30
 RECOVERY_SECONDS = 120
-
-
-@contextmanager
-def worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """``reportgen worker`` running; killed on the way out if it still runs."""
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [str(REPORTGEN), "worker"], env=env, stdout=output, stderr=subprocess.STDOUT
-        )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
 
 
 async def job_of(container: Container, job_id: str) -> Job:
@@ -99,13 +81,13 @@ async def test_a_job_whose_worker_was_killed_runs_again_on_another_worker_and_su
         command = GenerateReportCommand(analyst, report_id=SLOW_REPORT.id)
         job_id = (await container.generate_report().execute(command)).job_id
 
-        with worker(env, tmp_path / "first.log") as first:
+        with running_worker(env, tmp_path / "first.log") as first:
             running = await wait_for(container, job_id, JobStatus.RUNNING, RUNNING_SECONDS)
             first.kill()  # SIGKILL: no clean-up, arq keeps the job's keys
             first.wait(timeout=10)
         assert running.status is JobStatus.RUNNING, (tmp_path / "first.log").read_text()
 
-        with worker(env, tmp_path / "second.log"):
+        with running_worker(env, tmp_path / "second.log"):
             done = await wait_for(container, job_id, JobStatus.SUCCEEDED, RECOVERY_SECONDS)
         log = (tmp_path / "second.log").read_text()
     finally:

@@ -23,7 +23,7 @@ from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from tests.http.conftest import SECRET, bearer, issue_token
 from tests.http.jobflow import generate, wait_until_finished
-from tests.integration.console import REPORTGEN, clean_env, reportgen
+from tests.integration.console import clean_env, reportgen, running_worker
 
 pytestmark = pytest.mark.redis
 
@@ -44,16 +44,8 @@ def env(tmp_path: Path, redis_url: str) -> dict[str, str]:
 @pytest.fixture
 def worker(env: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     """``reportgen worker`` running; killed on the way out if it is still running."""
-    with (tmp_path / "worker.log").open("wb") as log:
-        process = subprocess.Popen(
-            [str(REPORTGEN), "worker"], env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    try:
+    with running_worker(env, tmp_path / "worker.log") as process:
         yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=STOP_SECONDS)
 
 
 async def expected_rows(url: str) -> tuple[list[str], list[tuple[Any, ...]]]:
