@@ -90,3 +90,15 @@ async def test_openapi_describes_report_management_with_its_errors(
         examples = one["put"]["responses"][status]["content"]["application/json"]["examples"]
         assert set(next(iter(examples.values()))["value"]) == {"error"}
     assert "get" in paths["/api/v1/reports/{report_id}/history"]
+
+
+async def test_openapi_gives_a_jobs_status_as_the_enum_of_the_five_statuses(
+    client: AsyncTestClient,
+) -> None:
+    document = (await client.get("/schema/openapi.json")).json()
+    schemas = document["components"]["schemas"]
+
+    status = schemas["JobBody"]["properties"]["status"]
+    named = schemas[status["$ref"].rsplit("/", 1)[1]] if "$ref" in status else status
+
+    assert named["enum"] == ["Queued", "Running", "Succeeded", "Failed", "Cancelled"]

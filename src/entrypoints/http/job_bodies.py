@@ -56,7 +56,7 @@ def job_body(job: Job, status_url: str, *, result_available: bool) -> JobBody:
     return JobBody(
         job_id=job.id,
         report_id=job.report_id,
-        status=job.status.value,
+        status=job.status,
         format=job.format.value,
         created_at=rfc3339(job.created_at) or "",
         started_at=rfc3339(job.started_at),

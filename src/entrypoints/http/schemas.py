@@ -4,6 +4,8 @@ from typing import Any
 
 import msgspec
 
+from domain.job_status import JobStatus
+
 
 class GenerateReportBody(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
     """Optional body of ``POST /api/v1/reports/{reportId}/generate``."""
@@ -55,7 +57,7 @@ class JobBody(msgspec.Struct, rename="camel"):
 
     job_id: str
     report_id: str
-    status: str
+    status: JobStatus
     format: str
     created_at: str
     started_at: str | None
