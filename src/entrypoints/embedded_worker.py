@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from adapters.embedded.wakeup import WakeUpListener
 from entrypoints.container import Container, build_container
-from entrypoints.lifecycle import Service
+from entrypoints.lifecycle import Service, start_all, stop_all
 from entrypoints.settings import Settings, SettingsError
 
 logger = logging.getLogger(__name__)
@@ -45,17 +45,12 @@ class EmbeddedWorker:
 
     async def start(self) -> None:
         """Start everything, in order."""
-        for service in self._services:
-            await service.start()
+        await start_all(self._services)
 
     async def stop(self) -> None:
         """Stop everything, in reverse order; one that fails does not keep the others from
         stopping (a job cut off runs again once its lease expires)."""
-        for service in reversed(self._services):
-            try:
-                await service.stop()
-            except Exception:
-                logger.exception("%s did not stop cleanly.", type(service).__name__)
+        await stop_all(self._services)
 
 
 async def run(settings: Settings, number: int) -> None:

@@ -1,6 +1,7 @@
 """Starting and stopping what the container holds, for the app and the worker alike."""
 
 import logging
+from collections.abc import Sequence
 from typing import Protocol
 
 from entrypoints.container import Container
@@ -25,17 +26,27 @@ def _services(container: Container) -> list[Service]:
     return services
 
 
-async def start_services(container: Container) -> None:
-    """Start the container's services in order (the database first, the scheduler last)."""
-    for service in _services(container):
+async def start_all(services: Sequence[Service]) -> None:
+    """Start ``services`` in order."""
+    for service in services:
         await service.start()
 
 
-async def stop_services(container: Container) -> None:
-    """Stop the container's services in reverse order; one that fails does not keep the
-    others from stopping."""
-    for service in reversed(_services(container)):
+async def stop_all(services: Sequence[Service]) -> None:
+    """Stop ``services`` in reverse order; one that fails does not keep the others from
+    stopping."""
+    for service in reversed(services):
         try:
             await service.stop()
         except Exception:
             logger.exception("%s did not stop cleanly.", type(service).__name__)
+
+
+async def start_services(container: Container) -> None:
+    """Start the container's services in order (the database first, the scheduler last)."""
+    await start_all(_services(container))
+
+
+async def stop_services(container: Container) -> None:
+    """Stop the container's services in reverse order (``stop_all``)."""
+    await stop_all(_services(container))
