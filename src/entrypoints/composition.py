@@ -1,15 +1,16 @@
 """Builders the container calls where an adapter needs a decision from the settings."""
 
 from collections.abc import Awaitable, Callable
+from typing import Protocol, TypeVar
 
 from adapters.jwt.dev_secret import load_or_create_secret
 from adapters.jwt.issuer import PyJwtTokenIssuer
 from adapters.jwt.verifier import PyJwtTokenVerifier
 from application.jobs.ports import JobHandler, JobMessage, JobRun
-from application.jobs.run_next_job import RunNextJobUseCase
 from application.jobs.run_report_job import RunReportJobUseCase
-from application.jobs.sweep_jobs import SweepJobsUseCase
 from entrypoints.settings import Settings, SettingsError
+
+_Result = TypeVar("_Result", covariant=True)
 
 
 def hs256_secret(settings: Settings) -> str:
@@ -60,21 +61,19 @@ def job_handler(use_case: Callable[[], RunReportJobUseCase]) -> JobHandler:
     return handle
 
 
-def next_job_runner(
-    use_case: Callable[[], RunNextJobUseCase],
-) -> Callable[[], Awaitable[JobRun | None]]:
-    """What an embedded runner calls: run the next due job with a fresh use case."""
+class _Execute(Protocol[_Result]):
+    """A use case run without a command (the next due job, a sweep)."""
 
-    async def run_next() -> JobRun | None:
+    def execute(self) -> Awaitable[_Result]:
+        """Run it."""
+        ...
+
+
+def each_time_fresh(use_case: Callable[[], _Execute[_Result]]) -> Callable[[], Awaitable[_Result]]:
+    """What an embedded runner or a sweep calls: ``execute`` of a fresh use case each time
+    (``RunNextJobUseCase``, ``SweepJobsUseCase``)."""
+
+    async def run() -> _Result:
         return await use_case().execute()
 
-    return run_next
-
-
-def sweep_handler(use_case: Callable[[], SweepJobsUseCase]) -> Callable[[], Awaitable[object]]:
-    """One sweep with a fresh ``SweepJobsUseCase``."""
-
-    async def sweep() -> object:
-        return await use_case().execute()
-
-    return sweep
+    return run

@@ -43,8 +43,7 @@ from application.reports.replace_report import ReplaceReportUseCase
 from entrypoints.composition import (
     build_token_issuer,
     build_token_verifier,
-    next_job_runner,
-    sweep_handler,
+    each_time_fresh,
 )
 from entrypoints.settings import Settings
 
@@ -135,13 +134,13 @@ class Container(containers.DeclarativeContainer):
     #: The worker side of the embedded mode (``entrypoints.embedded_worker``).
     embedded_runner = providers.Singleton(
         EmbeddedJobRunner,
-        providers.Callable(next_job_runner, run_next_job.provider),
+        providers.Callable(each_time_fresh, run_next_job.provider),
         concurrency=_limits.embedded_concurrency,
         poll_interval=_timeouts.embedded_poll,
     )
     embedded_sweeper = providers.Singleton(
         PeriodicTask,
-        providers.Callable(sweep_handler, sweep_jobs.provider),
+        providers.Callable(each_time_fresh, sweep_jobs.provider),
         settings.provided.sweep.interval,
     )
 

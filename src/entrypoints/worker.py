@@ -3,7 +3,7 @@
 from typing import Any
 
 from adapters.arq.worker import worker_settings as arq_worker_settings
-from entrypoints.composition import job_handler, sweep_handler
+from entrypoints.composition import each_time_fresh, job_handler
 from entrypoints.container import Container, build_container
 from entrypoints.lifecycle import start_services, stop_services
 from entrypoints.settings import Settings, SettingsError
@@ -22,7 +22,7 @@ def worker_settings(settings: Settings, container: Container | None = None) -> d
     return arq_worker_settings(
         redis_url=settings.redis_url,
         run_job=job_handler(container.run_report_job),
-        sweep=sweep_handler(container.sweep_jobs),
+        sweep=each_time_fresh(container.sweep_jobs),
         sweep_interval=settings.sweep.interval,
         job_timeout=settings.limits.job_timeout,
         poll_interval=settings.timeouts.worker_poll,
