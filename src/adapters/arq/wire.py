@@ -88,14 +88,16 @@ def job_arguments(message: JobMessage) -> tuple[str, str]:
 
 def queue_new_jobs(pipe: Pipeline, messages: Sequence[JobMessage], expires_ms: int) -> None:
     """Add to ``pipe`` what ``ArqRedis.enqueue_job`` writes for each job, due now: the
-    job under its id and its place in the queue. Ids are fresh, so nothing is checked."""
+    job under its arq id (``arq_job_id``) and its place in the queue. Ids are fresh, so
+    nothing is checked."""
     now_ms = timestamp_ms()
     for message in messages:
         job = serialize_job(
             RUN_REPORT_JOB, job_arguments(message), {}, None, now_ms, serializer=serialize
         )
-        pipe.psetex(job_key_prefix + message.job_id, expires_ms, job)
-        pipe.zadd(QUEUE_NAME, {message.job_id: now_ms})
+        job_id = arq_job_id(message)
+        pipe.psetex(job_key_prefix + job_id, expires_ms, job)
+        pipe.zadd(QUEUE_NAME, {job_id: now_ms})
 
 
 def report_job_function(handler: JobHandler) -> Function:
