@@ -5,20 +5,16 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
-from application.reports.ports import Row, RowSink
+from application.reports.ports import RowSink
 from domain.reports import OutputFormat
 
 
 class FormatWriter(RowSink, Protocol):
     """Writes rows into a file of one format; blocking, so it is called from a thread.
 
-    A row source pours its batches into it (``write_rows``, a whole batch at a
-    time, in the source's own thread where it has one).
+    A row source pours its batches into it (``RowSink.write_rows``, a whole batch
+    at a time, in the source's own thread where it has one).
     """
-
-    def write_rows(self, rows: Sequence[Row]) -> None:
-        """Append ``rows``."""
-        ...
 
     def close(self) -> None:
         """Finish the file (closing brackets, the workbook's index); the target stays open."""
