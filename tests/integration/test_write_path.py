@@ -7,6 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from dependency_injector import providers
 
+from adapters.sqlalchemy.sqlite_threads import units_of_work_engine
 from application.common.errors import SchedulerUnavailable
 from entrypoints.container import Container
 from tests.fakes import FakeScheduler
@@ -21,11 +22,11 @@ async def commits_of(container: Container, work: asyncio.Future[object]) -> int:
         nonlocal commits
         commits += 1
 
-    sa.event.listen(container.engine().sync_engine, "commit", counted)
+    sa.event.listen(units_of_work_engine(container.engine()), "commit", counted)
     try:
         await work
     finally:
-        sa.event.remove(container.engine().sync_engine, "commit", counted)
+        sa.event.remove(units_of_work_engine(container.engine()), "commit", counted)
     return commits
 
 

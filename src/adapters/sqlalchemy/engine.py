@@ -1,7 +1,7 @@
 """The async engine for SQLite (aiosqlite) or PostgreSQL (asyncpg), and its failure border."""
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -11,6 +11,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from adapters.sqlalchemy.sqlite_threads import dispose_threads, pair_with_threads
 from application.common.errors import StorageUnavailable
 
 # Every failure a database round trip can raise below the application: the
@@ -45,7 +46,8 @@ def create_engine(
     before they take a connection, so a transaction that read first and now
     waits for its turn to write can never keep the writer whose turn it is from
     a connection. Commits are durable (``synchronous=FULL``): a job answered 202
-    survives a power failure.
+    survives a power failure. A file engine gets a synchronous twin on the same
+    file (``sqlite_threads``) on which units of work run, a thread hop a step.
 
     A connection going back to the pool is not rolled back again: closing a
     connection already rolls back any transaction it left open, and a rollback
@@ -59,7 +61,10 @@ def create_engine(
             _make_parent_directory(parsed)
             options["max_overflow"] = -1
         engine = create_async_engine(parsed, **options)
-        _set_sqlite_pragmas(engine, busy_timeout_ms=round(timeout_seconds * 1000))
+        on_connect = _sqlite_pragmas(busy_timeout_ms=round(timeout_seconds * 1000))
+        sa.event.listen(engine.sync_engine, "connect", on_connect)
+        if _is_sqlite_file(parsed):
+            pair_with_threads(engine, on_connect)
         return engine
     options = {"pool_pre_ping": True, "pool_reset_on_return": None}
     if parsed.get_backend_name() == "postgresql":
@@ -93,6 +98,7 @@ class SqlAlchemyDatabase:
     async def stop(self) -> None:
         """Close every pooled connection."""
         await self._engine.dispose()
+        dispose_threads(self._engine)
 
 
 def _is_sqlite_file(url: URL) -> bool:
@@ -106,7 +112,7 @@ def _make_parent_directory(url: URL) -> None:
         Path(url.database or "").parent.mkdir(parents=True, exist_ok=True)
 
 
-def _set_sqlite_pragmas(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
+def _sqlite_pragmas(*, busy_timeout_ms: int) -> Callable[[Any, Any], None]:
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         try:
@@ -117,4 +123,4 @@ def _set_sqlite_pragmas(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
         finally:
             cursor.close()
 
-    sa.event.listen(engine.sync_engine, "connect", on_connect)
+    return on_connect

@@ -9,7 +9,7 @@ from adapters.sqlalchemy.engine import storage_errors
 from adapters.sqlalchemy.job_repository import SqlAlchemyJobRepository
 from adapters.sqlalchemy.report_history import SqlAlchemyReportHistory
 from adapters.sqlalchemy.report_repository import SqlAlchemyReportRepository
-from adapters.sqlalchemy.transaction import Transaction
+from adapters.sqlalchemy.transaction import Transaction, begin_transaction
 from adapters.sqlalchemy.write_gate import WriteGate, write_gate
 from application.common.errors import StorageUnavailable
 
@@ -38,7 +38,7 @@ class SqlAlchemyUnitOfWork:
         """Begin; the connection is taken by the first statement."""
         if self._transaction is not None:
             raise RuntimeError("This unit of work is already in use.")
-        self._transaction = transaction = Transaction(self._engine)
+        self._transaction = transaction = begin_transaction(self._engine)
         self.reports = SqlAlchemyReportRepository(transaction, self._before_write)
         self.jobs = SqlAlchemyJobRepository(transaction, self._before_write)
         self.history = SqlAlchemyReportHistory(transaction, self._before_write)
