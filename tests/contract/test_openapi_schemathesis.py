@@ -35,7 +35,12 @@ JOB_SECONDS = 30
 CONFIG = schemathesis.Config.from_dict(
     {
         "seed": 20261128,
-        "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True, "mode": "all"},
+        "generation": {
+            "max-examples": MAX_EXAMPLES,
+            "deterministic": True,
+            "mode": "all",
+            "database": "none",
+        },
         "checks": {
             "enabled": False,
             "not_a_server_error": {"enabled": True},
