@@ -1,10 +1,12 @@
 """The OpenAPI document tells the truth: schemathesis drives a real ``reportgen serve`` from the
-document it serves, as an analyst and as an administrator, and checks every answer against it.
+app's own document (the one serve serves, checked below), with valid and invalid input, as an
+analyst and as an administrator, and checks every answer against it.
 
 Each answer must be no server error, have a documented status code, content type and headers,
-and a body that fits the documented schema. The ids schemathesis makes up are mapped, some of
-the time, onto jobs and reports that exist (each result format, a queued job, the demo
-reports), so that files, ranges, 304s and conflicts are answered too, not only 404s.
+and a body that fits the documented schema. The ids schemathesis makes up are mapped, most of
+the time, onto jobs and reports that exist (a result of each format, a cancelled job, the demo
+reports), so that files, ranges, 304s and conflicts are answered too, not only 404s. The seed is
+fixed: each run sends the same examples.
 """
 
 import asyncio
