@@ -15,7 +15,7 @@ from entrypoints.http.generate import ReportGenerationController
 from entrypoints.http.health import HealthController
 from entrypoints.http.identity import BearerAuthentication
 from entrypoints.http.jobs import JobsController
-from entrypoints.http.openapi import mark_generate_body_optional, openapi_config
+from entrypoints.http.openapi_document import finish, openapi_config
 from entrypoints.http.reports_admin import ReportAdminController
 from entrypoints.http.reports_read import ReportsController
 from entrypoints.lifecycle import start_services, stop_services
@@ -72,5 +72,5 @@ def create_app(container: Container) -> Litestar:
         middleware=[metrics.middleware],
         lifespan=[lifespan],
     )
-    mark_generate_body_optional(app)
+    finish(app)
     return app

@@ -1,10 +1,13 @@
-"""Streaming a result file: whole, a range of it, or not at all (304)."""
+"""Streaming a result file: whole, a range of it, or not at all (304); HEAD gives the same
+answer without its body."""
 
+from dataclasses import dataclass
 from typing import Any
 
-from litestar import Request, Response
+from litestar import Response
 from litestar.response import Stream
 from litestar.status_codes import (
+    HTTP_200_OK,
     HTTP_206_PARTIAL_CONTENT,
     HTTP_304_NOT_MODIFIED,
     HTTP_416_REQUESTED_RANGE_NOT_SATISFIABLE,
@@ -15,13 +18,44 @@ from entrypoints.http.errors import error_response
 from entrypoints.http.ranges import RangeNotSatisfiable, etag_matches, parse_range
 
 
+@dataclass(frozen=True, slots=True)
+class DownloadConditions:
+    """The request headers a download honours: ``If-None-Match``, ``Range``, ``If-Range``."""
+
+    if_none_match: str | None = None
+    range: str | None = None
+    if_range: str | None = None
+
+
+_Whole = tuple[int, dict[str, str], int, int | None]  # status, headers, first and last byte
+
+
 class ResultDownloads:
-    """Answers ``GET .../result`` for a file the download use case handed out."""
+    """Answers ``GET`` and ``HEAD .../result`` for a file the download use case handed out."""
 
     def response(
-        self, request: Request[Any, Any, Any], download: ResultDownload
+        self, download: ResultDownload, conditions: DownloadConditions
     ) -> Response[Any] | Stream:
-        """The file, honouring ``If-None-Match``, ``Range`` and ``If-Range``."""
+        """The file, whole or the range asked for, honouring ``conditions``."""
+        answer = self._answer(download, conditions)
+        if isinstance(answer, Response):
+            return answer
+        status, headers, start, end = answer
+        media_type = download.result.content_type
+        chunks = download.chunks(start, end)
+        return Stream(chunks, media_type=media_type, headers=headers, status_code=status)
+
+    def head(self, download: ResultDownload, conditions: DownloadConditions) -> Response[Any]:
+        """What ``response`` answers, its status and headers, without the body."""
+        answer = self._answer(download, conditions)
+        if isinstance(answer, Response):
+            return answer
+        status, headers, _, _ = answer
+        return Response(b"", status_code=status, headers=headers)
+
+    def _answer(
+        self, download: ResultDownload, conditions: DownloadConditions
+    ) -> Response[Any] | _Whole:
         result = download.result
         etag = f'"{result.sha256}"'
         headers = {
@@ -29,11 +63,10 @@ class ResultDownloads:
             "Accept-Ranges": "bytes",
             "Cache-Control": "private, no-cache",
         }
-        if etag_matches(request.headers.get("if-none-match"), etag):
+        if etag_matches(conditions.if_none_match, etag):
             return Response(b"", status_code=HTTP_304_NOT_MODIFIED, headers=headers)
-        wanted = request.headers.get("range")
-        if_range = request.headers.get("if-range")
-        if if_range is not None and if_range.strip() != etag:
+        wanted = conditions.range
+        if conditions.if_range is not None and conditions.if_range.strip() != etag:
             wanted = None
         try:
             byte_range = parse_range(wanted, result.size_bytes)
@@ -48,12 +81,7 @@ class ResultDownloads:
         headers["Content-Type"] = result.content_type
         if byte_range is None:
             headers["Content-Length"] = str(result.size_bytes)
-            return Stream(download.chunks(), media_type=result.content_type, headers=headers)
+            return HTTP_200_OK, headers, 0, None
         headers["Content-Length"] = str(byte_range.length)
         headers["Content-Range"] = byte_range.content_range(result.size_bytes)
-        return Stream(
-            download.chunks(byte_range.start, byte_range.end),
-            media_type=result.content_type,
-            headers=headers,
-            status_code=HTTP_206_PARTIAL_CONTENT,
-        )
+        return HTTP_206_PARTIAL_CONTENT, headers, byte_range.start, byte_range.end

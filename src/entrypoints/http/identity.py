@@ -11,6 +11,7 @@ from typing import Any
 
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.types import ASGIApp
 
@@ -53,8 +54,13 @@ def principal_of(request: Request[Principal, str, Any]) -> Principal:
     return request.user
 
 
-def administrators_only(connection: ASGIConnection[Any, Principal, Any, Any], _: object) -> None:
+def administrators_only(
+    connection: ASGIConnection[Any, Principal, Any, Any], handler: BaseRouteHandler
+) -> None:
     """Guard of the report administration routes: the ``reports:admin`` scope is checked
     before the body is read, so a caller without it gets 403 whatever it sent. The use
-    cases check it again: they are the place of the rule, this only orders the answers."""
-    connection.user.ensure_admin()
+    cases check it again: they are the place of the rule, this only orders the answers.
+    ``OPTIONS``, which only lists the methods (``Allow``), is answered without a token."""
+    lists_methods = isinstance(handler, HTTPRouteHandler) and handler.http_methods == {"OPTIONS"}
+    if not lists_methods:
+        connection.user.ensure_admin()

@@ -2,9 +2,9 @@
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, delete, get
+from litestar import Controller, Request, Response, delete, get, head
 from litestar.di import NamedDependency
-from litestar.params import PathParameter, QueryParameter
+from litestar.params import HeaderParameter, PathParameter, QueryParameter
 from litestar.response import Stream
 
 from application.common.paging import PAGE_SIZE_CEILING
@@ -13,17 +13,39 @@ from application.jobs.download_result import DownloadResultQuery
 from application.jobs.get_job import GetJobQuery
 from application.jobs.list_jobs import DEFAULT_PAGE_SIZE, ListJobsQuery
 from entrypoints.http.dependencies import HttpServices
+from entrypoints.http.downloads import DownloadConditions
 from entrypoints.http.generate import POLL_AFTER_SECONDS
 from entrypoints.http.identity import principal_of
 from entrypoints.http.job_bodies import decode_cursor, encode_cursor, parse_status
 from entrypoints.http.openapi import (
-    JOB_ERROR_RESPONSES,
-    LIST_ERROR_RESPONSES,
-    RESULT_ERROR_RESPONSES,
+    CANCEL_RESPONSES,
+    JOB_STATUS_RESPONSES,
+    LIST_JOBS_RESPONSES,
+    POLL_HEADERS,
+    RESULT_HEADERS,
+    RESULT_RESPONSES,
 )
 from entrypoints.http.schemas import JobBody, JobPageBody
 
 JobId = Annotated[str, PathParameter(description="The job's id, as `POST .../generate` gave it.")]
+IfNoneMatch = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-None-Match", description="ETags already held: 304 if one is the file's."
+    ),
+]
+ByteRange = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Range",
+        description="One range, `bytes=FIRST-LAST`, `bytes=FIRST-` or `bytes=-SUFFIX`: 206. "
+        "Several ranges, or a malformed one, are ignored (the whole file).",
+    ),
+]
+IfRange = Annotated[
+    str | None,
+    HeaderParameter(name="If-Range", description="Honour `Range` only if this is the ETag."),
+]
 
 
 class JobsController(Controller):
@@ -33,7 +55,12 @@ class JobsController(Controller):
     tags = ["Jobs"]  # noqa: RUF012 - Litestar reads a plain class attribute
     security = [{"BearerToken": []}]  # noqa: RUF012
 
-    @get("/{job_id:str}", summary="A job's status", responses=JOB_ERROR_RESPONSES)
+    @get(
+        "/{job_id:str}",
+        summary="A job's status",
+        responses=JOB_STATUS_RESPONSES,
+        response_headers=POLL_HEADERS,
+    )
     async def status(
         self,
         request: Request[Any, Any, Any],
@@ -49,20 +76,48 @@ class JobsController(Controller):
         "/{job_id:str}/result",
         summary="Download a job's file",
         description="Streams the file; honours `If-None-Match` (304) and one `Range` (206).",
-        responses=RESULT_ERROR_RESPONSES,
+        response_description="The whole file, in the media type of its format",
+        responses=RESULT_RESPONSES,
+        response_headers=RESULT_HEADERS,
     )
     async def result(
         self,
         request: Request[Any, Any, Any],
         job_id: JobId,
         services: NamedDependency[HttpServices],
+        if_none_match: IfNoneMatch = None,
+        byte_range: ByteRange = None,
+        if_range: IfRange = None,
     ) -> Response[Any] | Stream:
         """The file, whole or a range of it."""
         query = DownloadResultQuery(principal_of(request), job_id)
         download = await services.download_result.execute(query)
-        return services.downloads.response(request, download)
+        conditions = DownloadConditions(if_none_match, byte_range, if_range)
+        return services.downloads.response(download, conditions)
 
-    @get("/", summary="The caller's jobs, newest first", responses=LIST_ERROR_RESPONSES)
+    @head(
+        "/{job_id:str}/result",
+        summary="A job's file: the headers of its download, without the file",
+        response_description="The file's headers, as `GET` would send them",
+        responses=RESULT_RESPONSES,
+        response_headers=RESULT_HEADERS,
+    )
+    async def result_headers(
+        self,
+        request: Request[Any, Any, Any],
+        job_id: JobId,
+        services: NamedDependency[HttpServices],
+        if_none_match: IfNoneMatch = None,
+        byte_range: ByteRange = None,
+        if_range: IfRange = None,
+    ) -> Response[None]:
+        """What ``GET`` answers, without the body."""
+        query = DownloadResultQuery(principal_of(request), job_id)
+        download = await services.download_result.execute(query)
+        conditions = DownloadConditions(if_none_match, byte_range, if_range)
+        return services.downloads.head(download, conditions)
+
+    @get("/", summary="The caller's jobs, newest first", responses=LIST_JOBS_RESPONSES)
     async def list_jobs(
         self,
         request: Request[Any, Any, Any],
@@ -87,7 +142,7 @@ class JobsController(Controller):
         presenter = services.presenter
         return JobPageBody(jobs=[presenter.body(request, job) for job in page.jobs], next=next_url)
 
-    @delete("/{job_id:str}", status_code=200, summary="Cancel a job", responses=JOB_ERROR_RESPONSES)
+    @delete("/{job_id:str}", status_code=200, summary="Cancel a job", responses=CANCEL_RESPONSES)
     async def cancel(
         self,
         request: Request[Any, Any, Any],

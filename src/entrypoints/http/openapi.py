@@ -1,14 +1,12 @@
-"""The OpenAPI document: its config and the documented error answers, with examples."""
+"""The OpenAPI document: for each operation exactly the answers it can give, each with its
+schema and an example. Controllers name their operation's answers from here; ``finish`` then
+drops what Litestar adds on its own and describes what it cannot (files, headers, text)."""
 
-from litestar import Litestar
-from litestar.openapi import OpenAPIConfig
+from litestar.datastructures import ResponseHeader
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, Example, RequestBody, SecurityScheme
+from litestar.openapi.spec import Example
 
 from entrypoints.http.schemas import ErrorBody
-
-GENERATE_PATH = "/api/v1/reports/{report_id}/generate"
 
 
 def _error(description: str, message: str) -> ResponseSpec:
@@ -20,15 +18,66 @@ def _error(description: str, message: str) -> ResponseSpec:
     )
 
 
+def _file(description: str) -> ResponseSpec:
+    """A report file; ``finish`` gives it the media types of the report formats."""
+    return ResponseSpec(None, description=description)
+
+
+_UNAUTHORIZED = _error(
+    "No token, or one that is malformed, expired, wrongly signed or of an algorithm not allowed",
+    "A bearer token is required.",
+)
+_UNAVAILABLE = _error(
+    "The database did not answer in time; retry after `Retry-After` seconds",
+    "The database is unavailable (reading). Try again later.",
+)
+_MAY_NOT_READ_JOBS = _error(
+    "The token has neither the reports:generate nor the reports:admin scope",
+    "The token lacks the 'reports:generate' scope.",
+)
+_NO_JOB = _error(
+    "No job with this id is visible to the caller (others' jobs answer alike)", "Job not found."
+)
+_NOT_ADMIN = _error(
+    "The token lacks the reports:admin scope", "The token lacks the 'reports:admin' scope."
+)
+_NO_REPORT = _error("No report has this id", "Report 'report-999' was not found.")
+_NO_VISIBLE_REPORT = _error(
+    "No report with this id is visible to the caller", "Report 'report-999' was not found."
+)
+_BAD_LIMIT = _error(
+    "A query parameter is not valid (named in the answer)",
+    "The query parameter 'limit' is not valid: Expected `int` <= 100",
+)
+_BAD_IF_MATCH = _error(
+    "If-Match is no quoted ETag",
+    "If-Match must be the report's ETag as it was sent, quotes included (e.g. '\"2\"'), not '2'.",
+)
+_STALE = _error(
+    "If-Match names a version that is no longer current",
+    "The report has changed since you read it (now version 3); read it again and retry.",
+)
+_VERSION_REQUIRED = _error(
+    "If-Match is missing", "Send If-Match with the report's ETag to change or delete it."
+)
+_INVALID_REPORT = _error(
+    "A rule of report configurations is broken; the error names the field",
+    "deliveryTargets[0].mode: An api_response target needs a mode: async or sync.",
+)
+_BAD_REPORT_BODY = _error(
+    "The body is not JSON, or not a report document",
+    "The request body is not valid: Object missing required field `query`",
+)
+_REPORT_TOO_LARGE = _error(
+    "The body is larger than 256 KiB", "The request body is larger than 256 KiB."
+)
+
 GENERATE_ERROR_RESPONSES = {
     400: _error(
         "The body is not JSON or not an object of this shape",
-        "The request body is not valid: malformed JSON",
+        "The request body is not valid: Object contains unknown field `country`",
     ),
-    401: _error(
-        "No token, or a token that is malformed, expired or wrongly signed",
-        "The token has expired.",
-    ),
+    401: _UNAUTHORIZED,
     403: _error(
         "The token lacks the scope or a role this report needs",
         "The token lacks the 'reports:generate' scope.",
@@ -38,7 +87,7 @@ GENERATE_ERROR_RESPONSES = {
         "The report has no asynchronous API Response delivery",
         "Report is not configured for asynchronous generation.",
     ),
-    413: _error("The body is larger than 64 KiB", "Request Entity Too Large"),
+    413: _error("The body is larger than 64 KiB", "The request body is larger than 64 KiB."),
     422: _error(
         "The parameters or the format do not fit the report", "Unknown parameter 'country'."
     ),
@@ -47,33 +96,29 @@ GENERATE_ERROR_RESPONSES = {
         "The job queue is not answering. Try again later.",
     ),
 }
-
-_UNAUTHORIZED = _error("No valid token", "A bearer token is required.")
-_FORBIDDEN = _error(
-    "The token lacks the reports:generate scope", "The token lacks the 'reports:generate' scope."
-)
-_NO_JOB = _error(
-    "No job with this id is visible to the caller (others' jobs answer alike)", "Job not found."
-)
-
-JOB_ERROR_RESPONSES = {
+JOB_STATUS_RESPONSES = {
     401: _UNAUTHORIZED,
-    403: _FORBIDDEN,
+    403: _MAY_NOT_READ_JOBS,
     404: _NO_JOB,
-    409: _error(
-        "Cancel only: the job has already finished", "The job has already finished (Succeeded)."
-    ),
+    503: _UNAVAILABLE,
 }
-RESULT_ERROR_RESPONSES = {
-    206: ResponseSpec(
-        None,
-        description="The requested byte range (`Content-Range`)",
-        media_type="application/octet-stream",
+CANCEL_RESPONSES = {
+    **JOB_STATUS_RESPONSES,
+    409: _error("The job has already finished", "The job has already finished (Succeeded)."),
+}
+LIST_JOBS_RESPONSES = {
+    400: _error(
+        "A filter, the cursor or the limit is not valid",
+        "'status' must be one of: Queued, Running, Succeeded, Failed, Cancelled.",
     ),
-    304: ResponseSpec(None, description="`If-None-Match` names the file's ETag: not modified"),
     401: _UNAUTHORIZED,
-    403: _FORBIDDEN,
-    404: _NO_JOB,
+    403: _MAY_NOT_READ_JOBS,
+    503: _UNAVAILABLE,
+}
+RESULT_RESPONSES = {
+    206: _file("The byte range `Range` asked for (`Content-Range` says which)"),
+    304: ResponseSpec(None, description="`If-None-Match` names the file's ETag: not modified"),
+    **JOB_STATUS_RESPONSES,
     409: _error(
         "The job has not finished, failed or was cancelled",
         "The job has not finished yet (Running).",
@@ -81,66 +126,61 @@ RESULT_ERROR_RESPONSES = {
     410: _error("The result expired and was deleted", "The result of this job has expired."),
     416: _error("The range lies outside the file", "The requested range lies outside the file."),
 }
-REPORT_ERROR_RESPONSES = {
+LIST_REPORTS_RESPONSES = {400: _BAD_LIMIT, 401: _UNAUTHORIZED, 503: _UNAVAILABLE}
+GET_REPORT_RESPONSES = {401: _UNAUTHORIZED, 404: _NO_VISIBLE_REPORT, 503: _UNAVAILABLE}
+CREATE_REPORT_RESPONSES = {
+    400: _BAD_REPORT_BODY,
     401: _UNAUTHORIZED,
-    404: _error(
-        "No report with this id is visible to the caller", "Report 'report-999' was not found."
-    ),
+    403: _NOT_ADMIN,
+    409: _error("The id is taken", "A report with id 'report-123' already exists."),
+    413: _REPORT_TOO_LARGE,
+    422: _INVALID_REPORT,
+    503: _UNAVAILABLE,
 }
-REPORT_ADMIN_ERROR_RESPONSES = {
-    400: _error("The body is not a report document", "The request body is not valid: ..."),
-    401: _UNAUTHORIZED,
-    403: _error(
-        "The token lacks the reports:admin scope", "The token lacks the 'reports:admin' scope."
-    ),
-    404: _error("No report has this id", "Report 'report-999' was not found."),
-    409: _error("Create: the id is taken", "A report with id 'report-123' already exists."),
-    412: _error(
-        "If-Match names a version that is no longer current",
-        "The report has changed since you read it (now version 3); read it again and retry.",
-    ),
-    422: _error(
-        "A rule of report configurations is broken; the error names the field",
-        "deliveryTargets[0].mode: An api_response target needs a mode: async or sync.",
-    ),
-    428: _error(
-        "Replace and delete need If-Match",
-        "Send If-Match with the report's ETag to change or delete it.",
-    ),
-}
-LIST_ERROR_RESPONSES = {
+REPLACE_REPORT_RESPONSES = {
     400: _error(
-        "A filter, the cursor or the limit is not valid",
-        "'status' must be one of: Queued, Running, Succeeded, Failed, Cancelled.",
+        "The body is not JSON or not a report document, or If-Match is no quoted ETag",
+        "The request body is not valid: Object missing required field `query`",
     ),
     401: _UNAUTHORIZED,
-    403: _FORBIDDEN,
+    403: _NOT_ADMIN,
+    404: _NO_REPORT,
+    412: _STALE,
+    413: _REPORT_TOO_LARGE,
+    422: _INVALID_REPORT,
+    428: _VERSION_REQUIRED,
+    503: _UNAVAILABLE,
+}
+DELETE_REPORT_RESPONSES = {
+    400: _BAD_IF_MATCH,
+    401: _UNAUTHORIZED,
+    403: _NOT_ADMIN,
+    404: _NO_REPORT,
+    412: _STALE,
+    428: _VERSION_REQUIRED,
+    503: _UNAVAILABLE,
+}
+REPORT_HISTORY_RESPONSES = {
+    401: _UNAUTHORIZED,
+    403: _NOT_ADMIN,
+    404: _NO_REPORT,
+    503: _UNAVAILABLE,
 }
 
 
-def openapi_config(version: str) -> OpenAPIConfig:
-    """OpenAPI at ``/schema/openapi.json``, Swagger UI at ``/schema/swagger``."""
-    return OpenAPIConfig(
-        title="reportgen",
-        version=version,
-        description="Asynchronous report generation: ask, get a job id, poll, download.",
-        path="/schema",
-        render_plugins=[SwaggerRenderPlugin()],
-        components=Components(
-            security_schemes={
-                "BearerToken": SecurityScheme(
-                    type="http",
-                    scheme="bearer",
-                    bearer_format="JWT",
-                    description="A JWT with `sub`, `exp`, `roles` and `scope` claims.",
-                )
-            }
-        ),
+def _header(name: str, description: str, *, required: bool = True) -> ResponseHeader:
+    return ResponseHeader(
+        name=name, description=description, required=required, documentation_only=True
     )
 
 
-def mark_generate_body_optional(app: Litestar) -> None:
-    """The generate body may be left out: say so (Litestar marks every body required)."""
-    path = app.openapi_schema.paths and app.openapi_schema.paths.get(GENERATE_PATH)
-    if path and path.post and isinstance(path.post.request_body, RequestBody):
-        path.post.request_body.required = False
+POLL_HEADERS = [
+    _header("Retry-After", "While the job is queued or running: seconds to wait.", required=False)
+]
+REPORT_VERSION_HEADERS = [_header("ETag", "The report's version, for `If-Match`.")]
+RESULT_HEADERS = [
+    _header("ETag", "The file's SHA-256, quoted: a strong entity tag."),
+    _header("Content-Disposition", '`attachment; filename="..."`'),
+    _header("Content-Length", "The file's size in bytes."),
+    _header("Accept-Ranges", "`bytes`: one `Range` may be asked for."),
+]

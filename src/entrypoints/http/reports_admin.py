@@ -5,7 +5,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, PathParameter
+from litestar.params import HeaderParameter, JSONBody, PathParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from application.reports.create_report import CreateReportCommand
@@ -17,12 +17,25 @@ from domain.reports import ReportConfiguration
 from entrypoints.http.dependencies import HttpServices
 from entrypoints.http.identity import administrators_only, principal_of
 from entrypoints.http.job_bodies import rfc3339
-from entrypoints.http.openapi import REPORT_ADMIN_ERROR_RESPONSES
+from entrypoints.http.openapi import (
+    CREATE_REPORT_RESPONSES,
+    DELETE_REPORT_RESPONSES,
+    REPLACE_REPORT_RESPONSES,
+    REPORT_HISTORY_RESPONSES,
+    REPORT_VERSION_HEADERS,
+)
 from entrypoints.http.report_bodies import ReportBody, report_body
 from entrypoints.http.report_input import ReportInput, to_report
 from entrypoints.http.versions import etag, expected_version
 
 ReportId = Annotated[str, PathParameter(description="The report's id.")]
+IfMatch = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-Match",
+        description="The `ETag` the report was read with, quotes included; required (428).",
+    ),
+]
 
 
 class ChangeBody(msgspec.Struct, rename="camel", omit_defaults=True):
@@ -47,7 +60,8 @@ class ReportAdminController(Controller):
     @post(
         "/",
         status_code=HTTP_201_CREATED,
-        responses=REPORT_ADMIN_ERROR_RESPONSES,
+        responses=CREATE_REPORT_RESPONSES,
+        response_headers=REPORT_VERSION_HEADERS,
         summary="Create a report",
     )
     async def create_report(
@@ -62,13 +76,19 @@ class ReportAdminController(Controller):
         location = f"{services.links.base(request)}/api/v1/reports/{saved.id}"
         return _saved(request, saved, HTTP_201_CREATED, {"Location": location})
 
-    @put("/{report_id:str}", responses=REPORT_ADMIN_ERROR_RESPONSES, summary="Replace a report")
+    @put(
+        "/{report_id:str}",
+        responses=REPLACE_REPORT_RESPONSES,
+        response_headers=REPORT_VERSION_HEADERS,
+        summary="Replace a report",
+    )
     async def replace_report(
         self,
         request: Request[Any, Any, Any],
         report_id: ReportId,
         data: JSONBody[ReportInput],
         services: NamedDependency[HttpServices],
+        if_match: IfMatch = None,
     ) -> Response[ReportBody]:
         """The report as saved; ``If-Match`` must carry the ETag it was read with."""
         if data.id != report_id:
@@ -76,7 +96,7 @@ class ReportAdminController(Controller):
                 "The id in the body differs from the URL's.", field="id"
             )
         command = ReplaceReportCommand(
-            principal_of(request), to_report(data), expected_version(request)
+            principal_of(request), to_report(data), expected_version(if_match)
         )
         saved = await services.replace_report.execute(command)
         return _saved(request, saved, 200)
@@ -84,7 +104,7 @@ class ReportAdminController(Controller):
     @delete(
         "/{report_id:str}",
         status_code=HTTP_204_NO_CONTENT,
-        responses=REPORT_ADMIN_ERROR_RESPONSES,
+        responses=DELETE_REPORT_RESPONSES,
         summary="Delete a report",
     )
     async def delete_report(
@@ -92,15 +112,16 @@ class ReportAdminController(Controller):
         request: Request[Any, Any, Any],
         report_id: ReportId,
         services: NamedDependency[HttpServices],
+        if_match: IfMatch = None,
     ) -> None:
         """204; its jobs and their unexpired results stay."""
         await services.delete_report.execute(
-            DeleteReportCommand(principal_of(request), report_id, expected_version(request))
+            DeleteReportCommand(principal_of(request), report_id, expected_version(if_match))
         )
 
     @get(
         "/{report_id:str}/history",
-        responses=REPORT_ADMIN_ERROR_RESPONSES,
+        responses=REPORT_HISTORY_RESPONSES,
         summary="Who created, changed or deleted a report",
     )
     async def report_history(

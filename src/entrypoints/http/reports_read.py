@@ -11,7 +11,11 @@ from application.reports.get_report import GetReportQuery
 from application.reports.list_reports import DEFAULT_PAGE_SIZE, ListReportsQuery
 from entrypoints.http.dependencies import HttpServices
 from entrypoints.http.identity import principal_of
-from entrypoints.http.openapi import REPORT_ERROR_RESPONSES
+from entrypoints.http.openapi import (
+    GET_REPORT_RESPONSES,
+    LIST_REPORTS_RESPONSES,
+    REPORT_VERSION_HEADERS,
+)
 from entrypoints.http.report_bodies import ReportBody, ReportPageBody, report_body
 from entrypoints.http.versions import etag
 
@@ -23,7 +27,7 @@ class ReportsController(Controller):
     tags = ["Reports"]  # noqa: RUF012 - Litestar reads a plain class attribute
     security = [{"BearerToken": []}]  # noqa: RUF012
 
-    @get("/", summary="The reports the caller may run", responses=REPORT_ERROR_RESPONSES)
+    @get("/", summary="The reports the caller may run", responses=LIST_REPORTS_RESPONSES)
     async def list_reports(
         self,
         request: Request[Any, Any, Any],
@@ -40,7 +44,12 @@ class ReportsController(Controller):
         bodies = [report_body(report, full=principal.is_admin) for report in page.reports]
         return ReportPageBody(reports=bodies, next=next_url)
 
-    @get("/{report_id:str}", summary="One report", responses=REPORT_ERROR_RESPONSES)
+    @get(
+        "/{report_id:str}",
+        summary="One report",
+        responses=GET_REPORT_RESPONSES,
+        response_headers=REPORT_VERSION_HEADERS,
+    )
     async def get_report(
         self,
         request: Request[Any, Any, Any],

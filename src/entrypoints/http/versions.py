@@ -1,9 +1,6 @@
 """Report versions on the wire: a strong ``ETag`` per version, read back from ``If-Match``."""
 
 import re
-from typing import Any
-
-from litestar import Request
 
 from domain.errors import StaleReportVersion
 
@@ -21,14 +18,13 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def expected_version(request: Request[Any, Any, Any]) -> int | None:
-    """The version named by ``If-Match``; ``None`` without the header.
+def expected_version(header: str | None) -> int | None:
+    """The version named by ``If-Match`` (``header``); ``None`` without the header.
 
     A tag this service did not hand out (or ``*``, or several) cannot match a
     version: it is answered as stale (412). A value that is no entity tag at all
     (``2`` without its quotes) is a malformed request: ``InvalidPrecondition``.
     """
-    header = request.headers.get("if-match")
     if header is None:
         return None
     if not _ENTITY_TAGS.match(header):
