@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
-from arq.worker import Worker, create_worker
+from arq.worker import create_worker
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -72,25 +72,31 @@ def run_worker(settings: dict[str, Any], *, burst: bool, grace: timedelta) -> No
             redis_pool=pool,
             job_completion_wait=math.ceil(grace.total_seconds()),
         )
-        worker.main_task = loop.create_task(worker.main())
+        worker.main_task = main = loop.create_task(worker.main())
+        worker.on_stop = lambda _: _insist_on_cancelling(main)
         try:
             with contextlib.suppress(asyncio.CancelledError):
-                loop.run_until_complete(worker.main_task)
+                loop.run_until_complete(main)
         finally:
-            loop.run_until_complete(_close(worker))
+            for task in worker.tasks.values():  # stopped by an error, not a signal: give back
+                task.cancel()
+            closing = loop.create_task(worker.close())
+            loop.call_later(CLOSE_SECONDS, _insist_on_cancelling, closing)
+            try:
+                loop.run_until_complete(closing)
+            except asyncio.CancelledError:
+                logger.warning(
+                    "Redis did not answer while the worker stopped; the jobs it gave back "
+                    "are handed to the queue again by the sweep."
+                )
     finally:
         asyncio.set_event_loop(None)
         loop.close()
 
 
-async def _close(worker: Worker) -> None:
-    for task in worker.tasks.values():  # stopped by an error, not a signal: give them back
+def _insist_on_cancelling(task: "asyncio.Task[Any]") -> None:
+    """Cancel ``task``, and again every second until it ends: a cancellation that races
+    one of redis-py's own timeouts can be lost, and the worker must stop all the same."""
+    if not task.done():
         task.cancel()
-    try:
-        async with asyncio.timeout(CLOSE_SECONDS):
-            await worker.close()
-    except TimeoutError:
-        logger.warning(
-            "Redis did not answer while the worker stopped; the jobs it gave back are "
-            "handed to the queue again by the sweep."
-        )
+        asyncio.get_running_loop().call_later(1, _insist_on_cancelling, task)
