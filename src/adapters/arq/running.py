@@ -73,13 +73,20 @@ def run_worker(settings: dict[str, Any], *, burst: bool, grace: timedelta) -> No
             job_completion_wait=math.ceil(grace.total_seconds()),
         )
         worker.main_task = main = loop.create_task(worker.main())
-        worker.on_stop = lambda _: _insist_on_cancelling(main)
+        signalled: list[object] = []
+
+        def stopping(signum: object) -> None:
+            signalled.append(signum)
+            _insist_on_cancelling(main)
+
+        worker.on_stop = stopping
         try:
             with contextlib.suppress(asyncio.CancelledError):
                 loop.run_until_complete(main)
         finally:
-            for task in worker.tasks.values():  # stopped by an error, not a signal: give back
-                task.cancel()
+            if not signalled:  # it stopped on an error: give the running jobs back
+                for task in worker.tasks.values():
+                    task.cancel()
             closing = loop.create_task(worker.close())
             loop.call_later(CLOSE_SECONDS, _insist_on_cancelling, closing)
             try:
