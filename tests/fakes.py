@@ -131,6 +131,16 @@ class FakeJobRepository:
     async def queued_before(self, moment: datetime, limit: int) -> list[Job]:
         return self._select(lambda j: j.status is JobStatus.QUEUED and j.created_at < moment, limit)
 
+    async def queued_after(self, after: tuple[datetime, str] | None, limit: int) -> list[Job]:
+        queued = [
+            job
+            for job in self._staged.values()
+            if job.status is JobStatus.QUEUED
+            and (after is None or (job.created_at, job.id) > after)
+        ]
+        queued.sort(key=lambda job: (job.created_at, job.id))
+        return [copy.deepcopy(job) for job in queued][:limit]
+
     async def with_expired_result(self, now: datetime, limit: int) -> list[Job]:
         return self._select(
             lambda j: (
@@ -196,6 +206,7 @@ class FakeScheduler:
         self.fail = False
         self.running = False
         self.round_trips = 0
+        self.intact = True
 
     async def enqueue(self, message: JobMessage) -> None:
         if self.fail:
@@ -213,6 +224,27 @@ class FakeScheduler:
     async def ping(self) -> None:
         if self.fail:
             raise SchedulerUnavailable("The job queue is not answering.")
+
+    async def unqueued(self, messages: Sequence[JobMessage]) -> list[JobMessage]:
+        if self.fail:
+            raise SchedulerUnavailable("The job queue is not answering.")
+        self.round_trips += 1
+        held = {m.job_id for m in self.scheduled} | self.already_queued
+        return [message for message in messages if message.job_id not in held]
+
+    async def queue_intact(self) -> bool:
+        if self.fail:
+            raise SchedulerUnavailable("The job queue is not answering.")
+        return self.intact
+
+    async def confirm_queue(self) -> None:
+        self.intact = True
+
+    def lose_everything(self) -> None:
+        """What a restart of Redis without persistence does."""
+        self.scheduled.clear()
+        self.already_queued.clear()
+        self.intact = False
 
     async def start(self) -> None:
         self.running = True

@@ -110,6 +110,13 @@ class Job:
         self.lease_expires_at = None
         self.due_at = due_at
 
+    def hand_back(self) -> None:
+        """Its worker is stopping in an orderly way: a running job goes back to the queue at
+        once, to run again from the start (the run counts as one of its attempts)."""
+        self.requeue()
+        self.rows_written = 0
+        self.progress_percent = None
+
     def is_due(self, now: datetime) -> bool:
         """``Queued`` and not waiting for a backoff to pass."""
         return self.status is JobStatus.QUEUED and (self.due_at is None or self.due_at <= now)

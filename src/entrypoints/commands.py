@@ -4,9 +4,9 @@ import getpass
 import sys
 
 import uvicorn
-from arq.worker import run_worker
 from redis.exceptions import RedisError
 
+from adapters.arq.running import run_worker
 from adapters.sqlalchemy.migrate import upgrade_database
 from application.common.errors import SchedulerUnavailable
 from domain.principal import Principal
@@ -66,10 +66,12 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
 def worker(settings: Settings, *, burst: bool = False) -> int:
     """``reportgen worker [--burst]``: one arq worker; stop it with SIGINT or SIGTERM.
 
-    With ``burst`` it processes the queued jobs, then exits.
+    With ``burst`` it processes the queued jobs, then exits. Once started it waits out
+    a Redis outage. Told to stop, it waits ``REPORTGEN_WORKER_GRACE_SECONDS`` for its
+    running jobs, then gives the others back to the queue.
     """
     try:
-        run_worker(worker_settings(settings), burst=burst)
+        run_worker(worker_settings(settings), burst=burst, grace=settings.timeouts.worker_grace)
     except (RedisError, OSError) as error:  # arq has tried a few times already
         raise SchedulerUnavailable(
             "Redis (REPORTGEN_REDIS_URL) does not answer; the worker cannot start."

@@ -38,6 +38,9 @@ class Timeouts:
     """How often an idle embedded runner looks for a queued job (when not woken up)."""
     worker_poll: timedelta = timedelta(seconds=0.05)
     """How often an arq worker looks for queued jobs (arq's ``poll_delay``)."""
+    worker_grace: timedelta = timedelta(seconds=30)
+    """How long an arq worker told to stop waits for its running jobs before it gives
+    them back to the queue."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,6 +84,7 @@ _KNOBS: tuple[tuple[str, str, str, str], ...] = (
     ("EMBEDDED_CONCURRENCY", "limits", "embedded_concurrency", "count"),
     ("EMBEDDED_POLL_SECONDS", "timeouts", "embedded_poll", "seconds"),
     ("WORKER_POLL_SECONDS", "timeouts", "worker_poll", "seconds"),
+    ("WORKER_GRACE_SECONDS", "timeouts", "worker_grace", "seconds_or_zero"),
     ("MAX_PAGE_SIZE", "limits", "max_page_size", "count"),
     ("INTAKE_BATCH", "limits", "intake_batch", "count"),
     ("TOKEN_CACHE_SIZE", "limits", "token_cache_size", "count"),

@@ -70,7 +70,7 @@ async def test_job_queued_too_long_is_handed_to_the_scheduler_again() -> None:
     clock.advance(301)
     recent = queued_job(clock.now())
     uow.database.jobs[recent.id] = recent
-    scheduler.already_queued.add(known.id)
+    scheduler.already_queued.update((known.id, recent.id))
     summary = await use_case.execute()
     assert summary.redelivered == 1
     assert [(m.job_id, m.delivery) for m in scheduler.scheduled] == [(old.id, 0)]

@@ -33,6 +33,7 @@ KNOBS = {
     "REPORTGEN_EMBEDDED_CONCURRENCY": ("4", lambda s: s.limits.embedded_concurrency, 4),
     "REPORTGEN_EMBEDDED_POLL_SECONDS": ("0.2", lambda s: s.timeouts.embedded_poll, 0.2),
     "REPORTGEN_WORKER_POLL_SECONDS": ("0.5", lambda s: s.timeouts.worker_poll, 0.5),
+    "REPORTGEN_WORKER_GRACE_SECONDS": ("0", lambda s: s.timeouts.worker_grace, 0),
     "REPORTGEN_INTAKE_BATCH": ("50", lambda s: s.limits.intake_batch, 50),
     "REPORTGEN_TOKEN_CACHE_SIZE": ("5", lambda s: s.limits.token_cache_size, 5),
     "REPORTGEN_REPORT_REFRESH_SECONDS": ("2", lambda s: s.timeouts.report_refresh, 2),

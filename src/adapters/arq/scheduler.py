@@ -6,7 +6,8 @@ worker finds its ``JobExecutionLog`` row by the id it is given.
 
 import asyncio
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
+from typing import TypeVar
 
 from arq.connections import ArqRedis, RedisSettings
 from redis.asyncio import ConnectionPool
@@ -15,10 +16,13 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from adapters.arq.wire import (
+    QUEUE_MARKER,
     QUEUE_NAME,
     RUN_REPORT_JOB,
     arq_job_id,
+    count_entries,
     deserialize,
+    has_waiting_entry,
     job_arguments,
     queue_new_jobs,
     serialize,
@@ -27,6 +31,7 @@ from application.common.errors import JobAlreadyQueued, SchedulerUnavailable
 from application.jobs.ports import JobMessage
 
 _HEALTH_CHECK_INTERVAL_SECONDS = 30
+_T = TypeVar("_T")
 
 
 def create_redis(url: str, *, timeout_seconds: float) -> ArqRedis:
@@ -110,6 +115,40 @@ class ArqJobScheduler:
                 await self._redis.ping()
         except (RedisError, OSError, TimeoutError) as error:
             raise SchedulerUnavailable("The job queue does not answer.") from error
+
+    async def unqueued(self, messages: Sequence[JobMessage]) -> list[JobMessage]:
+        """The jobs none of whose deliveries arq holds waiting (``has_waiting_entry``), in one
+        pipelined round trip of ``EXISTS``; ``SchedulerUnavailable`` when Redis does not
+        answer in time."""
+        try:
+            async with asyncio.timeout(self._timeout_seconds):
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    sizes = [count_entries(pipe, message) for message in messages]
+                    answers: list[int] = await pipe.execute()
+        except (RedisError, OSError, TimeoutError) as error:
+            raise SchedulerUnavailable("The job queue did not answer.") from error
+        lost, start = [], 0
+        for message, size in zip(messages, sizes, strict=True):
+            if not has_waiting_entry(answers[start : start + size]):
+                lost.append(message)
+            start += size
+        return lost
+
+    async def queue_intact(self) -> bool:
+        """Whether Redis holds the marker ``confirm_queue`` set: gone when Redis restarted
+        without its data, or was emptied (``FLUSHDB``)."""
+        return bool(await self._call(self._redis.exists(QUEUE_MARKER)))
+
+    async def confirm_queue(self) -> None:
+        """Set the marker."""
+        await self._call(self._redis.set(QUEUE_MARKER, b"1"))
+
+    async def _call(self, command: Awaitable[_T]) -> _T:
+        try:
+            async with asyncio.timeout(self._timeout_seconds):
+                return await command
+        except (RedisError, OSError, TimeoutError) as error:
+            raise SchedulerUnavailable("The job queue did not answer.") from error
 
     async def start(self) -> None:
         """Nothing to do: the workers deliver, and Redis is connected on first use."""

@@ -16,7 +16,7 @@ from typing import Any
 
 import msgspec
 from arq import Retry
-from arq.constants import job_key_prefix
+from arq.constants import in_progress_key_prefix, job_key_prefix
 from arq.cron import CronJob, cron
 from arq.jobs import serialize_job
 from arq.utils import timestamp_ms
@@ -36,6 +36,9 @@ RUN_REPORT_JOB = "run_report_job"
 
 SWEEP_JOBS = "sweep_jobs"
 """The name of the sweep's cron job."""
+
+QUEUE_MARKER = "reportgen:queue-intact"
+"""A key the sweep sets once every queued job has its entry; Redis without it lost its data."""
 
 #: arq's own cap on deliveries; the job handler bounds its retries itself (attempts,
 #: grace period), so this only stops a job that keeps finding the database down.
@@ -81,6 +84,15 @@ def arq_job_id(message: JobMessage) -> str:
     return message.job_id if message.delivery == 0 else f"{message.job_id}:{message.delivery}"
 
 
+def delivery_ids(message: JobMessage) -> list[str]:
+    """The arq ids every delivery of the job so far may hold: deliveries 0 to
+    ``message.delivery``."""
+    return [
+        arq_job_id(JobMessage(message.job_id, message.requested_at, delivery))
+        for delivery in range(message.delivery + 1)
+    ]
+
+
 def job_arguments(message: JobMessage) -> tuple[str, str]:
     """The job function's positional arguments: the job id and when it was requested."""
     return message.job_id, message.requested_at.isoformat()
@@ -98,6 +110,24 @@ def queue_new_jobs(pipe: Pipeline, messages: Sequence[JobMessage], expires_ms: i
         job_id = arq_job_id(message)
         pipe.psetex(job_key_prefix + job_id, expires_ms, job)
         pipe.zadd(QUEUE_NAME, {job_id: now_ms})
+
+
+def count_entries(pipe: Pipeline, message: JobMessage) -> int:
+    """Add to ``pipe`` the checks of the job's entries (per delivery: its arq job, then its
+    in-progress mark); returns how many answers they take (``has_waiting_entry`` reads them)."""
+    for job_id in delivery_ids(message):
+        pipe.exists(job_key_prefix + job_id)
+        pipe.exists(in_progress_key_prefix + job_id)
+    return 2 * (message.delivery + 1)
+
+
+def has_waiting_entry(answers: Sequence[int]) -> bool:
+    """Whether one of the job's deliveries is held by arq and not marked in progress: a
+    worker will take it. An entry marked in progress for a job that is ``Queued`` in its
+    record belongs to a worker that died after giving the job back (or is starting it now):
+    arq frees it only after ``job_timeout``."""
+    pairs = zip(answers[::2], answers[1::2], strict=True)
+    return any(held and not running for held, running in pairs)
 
 
 def report_job_function(handler: JobHandler) -> Function:

@@ -36,6 +36,17 @@ class EmbeddedJobScheduler:
         if self._sender.send(PING) == 0:
             raise SchedulerUnavailable("No embedded job worker is running.")
 
+    async def unqueued(self, messages: Sequence[JobMessage]) -> list[JobMessage]:
+        """None: a job's committed record is its queue entry, which nothing loses."""
+        return []
+
+    async def queue_intact(self) -> bool:
+        """Always: the queue is the database."""
+        return True
+
+    async def confirm_queue(self) -> None:
+        """Nothing to note."""
+
     async def start(self) -> None:
         """Nothing to do: the socket opens on first use."""
 

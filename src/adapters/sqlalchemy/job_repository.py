@@ -84,6 +84,21 @@ class SqlAlchemyJobRepository:
             limit=limit,
         )
 
+    async def queued_after(self, after: tuple[datetime, str] | None, limit: int) -> list[Job]:
+        """``Queued`` jobs after the ``(created_at, id)`` of ``after``, oldest first."""
+        conditions = [_table.c.status == JobStatus.QUEUED.value]
+        if after is not None:
+            created_at, job_id = after
+            conditions.append(
+                sa.or_(
+                    _table.c.created_at > created_at,
+                    sa.and_(_table.c.created_at == created_at, _table.c.job_id > job_id),
+                )
+            )
+        return await self._select(
+            *conditions, order_by=(_table.c.created_at, _table.c.job_id), limit=limit
+        )
+
     async def with_expired_result(self, now: datetime, limit: int) -> list[Job]:
         """``Succeeded`` jobs whose kept result expired by ``now``, earliest expiry first."""
         return await self._select(

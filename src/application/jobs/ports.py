@@ -96,6 +96,11 @@ class JobRepository(Protocol):
         """``Queued`` jobs created before ``moment``, oldest first."""
         ...
 
+    async def queued_after(self, after: tuple[datetime, str] | None, limit: int) -> list[Job]:
+        """``Queued`` jobs after ``after`` (a job's ``(created_at, id)``; ``None``: from the
+        first), oldest first: a cursor over every queued job."""
+        ...
+
     async def with_expired_result(self, now: datetime, limit: int) -> list[Job]:
         """``Succeeded`` jobs that still hold a result whose ``expires_at`` is past."""
         ...
@@ -116,6 +121,22 @@ class JobScheduler(Protocol):
 
     async def ping(self) -> None:
         """Check that the scheduler answers; raise ``SchedulerUnavailable`` if not."""
+        ...
+
+    async def unqueued(self, messages: Sequence[JobMessage]) -> list[JobMessage]:
+        """Of ``messages`` (jobs ``Queued`` in their records, ``delivery`` their attempts),
+        those the scheduler holds no entry for that a worker will take: lost with the
+        queue's data. One round trip; ``SchedulerUnavailable`` on failure."""
+        ...
+
+    async def queue_intact(self) -> bool:
+        """Whether the scheduler still holds its data since ``confirm_queue`` was last
+        called (``False``: it restarted empty or was emptied; every queued job is to be
+        checked). ``SchedulerUnavailable`` on failure."""
+        ...
+
+    async def confirm_queue(self) -> None:
+        """Note that every queued job has its entry now (after a check of all of them)."""
         ...
 
     async def start(self) -> None:

@@ -1,5 +1,6 @@
 """Run a delivered job: the use case behind the arq worker and the in-process runner."""
 
+import asyncio
 import logging
 
 from application.common.errors import ReportQueryFailed, ServiceUnavailable
@@ -38,6 +39,9 @@ class RunReportJobUseCase:
       (``Job.retry_later``).
     - A delivery that finds the database down is delivered again after
       ``storage_retry``.
+    - A run stopped by its worker (an orderly stop: the task is cancelled) gives
+      the job back, ``Queued``, before it stops, so that another worker takes it
+      at once instead of after its lease; the scheduler's entry delivers it again.
     - Success stores the file whole and records its size, SHA-256, content
       type and row count; it can be downloaded for ``result_ttl``.
     """
@@ -101,6 +105,9 @@ class RunReportJobUseCase:
         progress = JobProgress(self._uow, self._clock, job, policy.lease, policy.heartbeat_interval)
         try:
             result = await self._file_maker.make(job, report, progress.report)
+        except asyncio.CancelledError:
+            await self._hand_back(job)
+            raise
         except JobCancelled:
             return JobRun(JobOutcome.CANCELLED)
         except ReportQueryFailed as exc:
@@ -119,6 +126,14 @@ class RunReportJobUseCase:
             return JobRun(JobOutcome.SUCCEEDED)
         await self._file_maker.discard(result)
         return JobRun(JobOutcome.CANCELLED)
+
+    async def _hand_back(self, job: Job) -> None:
+        job.hand_back()
+        try:
+            if await save_job(self._uow, job, if_status=JobStatus.RUNNING):
+                logger.info("Job %s given back to the queue: its worker is stopping.", job.id)
+        except ServiceUnavailable as exc:  # its lease will expire, and the sweep requeue it
+            logger.warning("Job %s could not be given back: %s", job.id, exc.message)
 
     async def _fail(self, job: Job, reason: str) -> JobRun:
         job.fail(reason, self._clock.now())

@@ -9,7 +9,8 @@ from application.common.ports import Clock, UnitOfWork
 from application.jobs.file_ports import ResultStore
 from application.jobs.job_records import save_job
 from application.jobs.policy import JobPolicy, SweepPolicy
-from application.jobs.ports import JobMessage, JobScheduler
+from application.jobs.ports import JobScheduler
+from application.jobs.queue_check import QueueCheck, delivery_of
 from domain.job_status import JobStatus
 from domain.jobs import Job
 
@@ -24,6 +25,7 @@ class SweepSummary:
     failed: int = 0
     redelivered: int = 0
     expired: int = 0
+    unqueued: int = 0
 
 
 class SweepJobsUseCase:
@@ -34,10 +36,13 @@ class SweepJobsUseCase:
       the queue, or fails with a reason once it used ``max_attempts``
       (``Job.recover_abandoned``). It is handed over as a new delivery (its
       attempts so far), so a queue that still holds the dead run's entry takes it.
+    - A due ``Queued`` job whose queue entry is gone (Redis restarted without its
+      data, or was emptied) is handed to the scheduler again at the next sweep
+      (``QueueCheck``): the record, not the queue, says which jobs are waiting.
     - A job ``Queued`` for longer than ``redeliver_after`` and due (not waiting
-      for a backoff) is handed to the scheduler again (its queue entry may have
-      been lost with a restart); a second delivery is harmless, a job already
-      queued is left as it is.
+      for a backoff) is handed to the scheduler again, whatever it holds (an
+      entry held by a worker that died after giving the job back); a second
+      delivery is harmless, a job already queued is left as it is.
     - A result past its ``expires_at`` is deleted from the store; the job's
       record stays, and its download answers that it expired.
     Each step handles at most ``batch`` jobs per sweep.
@@ -59,13 +64,17 @@ class SweepJobsUseCase:
         self._store = store
         self._policy = policy
         self._sweep = sweep
+        self._queue_check = QueueCheck(
+            unit_of_work=unit_of_work, clock=clock, scheduler=scheduler, batch=sweep.batch
+        )
 
     async def execute(self) -> SweepSummary:
         """One sweep; raises ``ServiceUnavailable`` when the database is down."""
         requeued, failed = await self._recover_abandoned()
         redelivered = await self._redeliver_queued_before(self._sweep.redeliver_after)
         expired = await self._expire_results()
-        return SweepSummary(requeued, failed, redelivered, expired)
+        unqueued = await self._queue_check.run()
+        return SweepSummary(requeued, failed, redelivered, expired, unqueued)
 
     async def _recover_abandoned(self) -> tuple[int, int]:
         now = self._clock.now()
@@ -105,9 +114,7 @@ class SweepJobsUseCase:
 
     async def _deliver(self, job: Job) -> bool:
         try:
-            await self._scheduler.enqueue(
-                JobMessage(job.id, self._clock.now(), delivery=job.attempts)
-            )
+            await self._scheduler.enqueue(delivery_of(job, self._clock.now()))
         except JobAlreadyQueued:
             return False
         logger.info("Job %s handed to the scheduler again.", job.id)
