@@ -13,7 +13,10 @@ from pathlib import Path
 
 import httpx
 import redis
+from arq.constants import result_key_prefix
+from arq.jobs import deserialize_result
 
+from adapters.arq.wire import deserialize
 from tests.faults.invariants import Answer, Ledger, RowReader, postgres_rows, sqlite_rows
 from tests.integration.console import clean_env, running_worker
 from tests.integration.seeded import seeded_container
@@ -109,6 +112,22 @@ def _pings(client: redis.Redis) -> bool:
     with contextlib.suppress(redis.RedisError):
         return bool(client.ping())
     return False
+
+
+def arq_outcomes(server: RedisServer) -> dict[str, object]:
+    """Each finished arq job's id and what the job function returned."""
+    client = server.client()
+    try:
+        keys = client.keys(f"{result_key_prefix}*")
+        found = {}
+        for key in keys:
+            raw = client.get(key)
+            if raw is not None:
+                arq_id = key.decode().removeprefix(result_key_prefix)
+                found[arq_id] = deserialize_result(raw, deserializer=deserialize).result
+        return found
+    finally:
+        client.close()
 
 
 class Deployment:

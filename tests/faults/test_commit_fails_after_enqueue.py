@@ -2,30 +2,10 @@
 
 import resource
 
-from arq.constants import result_key_prefix
-from arq.jobs import deserialize_result
-
-from adapters.arq.wire import deserialize
 from tests.faults.invariants import check
-from tests.faults.stack import Deployment, RedisServer, wait_until
+from tests.faults.stack import Deployment, RedisServer, arq_outcomes, wait_until
 
 JOBS_SECONDS = 60
-
-
-def arq_outcomes(server: RedisServer) -> dict[str, object]:
-    """Each finished arq job's id and what the job function returned."""
-    client = server.client()
-    try:
-        keys = client.keys(f"{result_key_prefix}*")
-        found = {}
-        for key in keys:
-            raw = client.get(key)
-            if raw is not None:
-                arq_id = key.decode().removeprefix(result_key_prefix)
-                found[arq_id] = deserialize_result(raw, deserializer=deserialize).result
-        return found
-    finally:
-        client.close()
 
 
 def test_jobs_whose_commit_failed_after_the_enqueue_are_answered_503_and_never_run(
