@@ -1,8 +1,9 @@
 """The promise of a 202, checked after a fault: the invariants every fault case shares.
 
 A case records each answer to ``POST .../generate`` in a ``Ledger``, breaks something,
-then calls ``check``, which waits (up to a bound) for every job to end and raises
-``AssertionError`` naming each broken promise:
+then calls ``check``, which waits (up to a bound) until every job has ended and every
+promise holds, else raises ``AssertionError`` naming each broken one; ``check_safety``
+asserts at once what must hold at every moment (a job still running is no failure):
 
 - every answer was a 202, or a 4xx/503 carrying ``{"error": "..."}``; never a 500,
   never a request that hung past the client's timeout (cut off only where the case
@@ -10,6 +11,7 @@ then calls ``check``, which waits (up to a bound) for every job to end and raise
 - every 202 has its row, and the row reaches exactly one terminal status within the
   bound; a row nobody was answered 202 for exists only for a request cut off;
 - no result file without a ``Succeeded`` row, and one file per succeeded job;
+- a job's terminal status never changes once seen;
 - no job ran twice to success (the workers' ``Job <id>: succeeded`` log lines).
 """
 
@@ -108,6 +110,7 @@ class Ledger:
     """Every generate answer of a case, and what the case allows."""
 
     answers: list[Answer] = field(default_factory=list)
+    ended: dict[str, str] = field(default_factory=dict)  # the terminal status each job showed
 
     def record(self, answers: Iterable[Answer]) -> None:
         """Add answers, in any order."""
@@ -128,7 +131,19 @@ class Outcome:
     """What ``check`` found: the rows at the end, for a case's own further checks."""
 
     rows: dict[str, JobRow]
-    jobs_checked: int
+
+
+@dataclass(frozen=True, slots=True)
+class Allowances:
+    """What a case's faults excuse.
+
+    ``cut_offs``: the case killed the API, so a request may have got no answer (then it
+    left a row that ends, or no row). ``workers_killed``: a worker may have died between
+    recording a success and logging it, so a success may be missing from the logs.
+    """
+
+    cut_offs: bool = False
+    workers_killed: bool = False
 
 
 def check(
@@ -141,19 +156,39 @@ def check(
     cut_offs_allowed: bool = False,
     workers_killed: bool = False,
 ) -> Outcome:
-    """Wait at most ``seconds`` for every job to end, then assert every invariant.
-
-    ``cut_offs_allowed``: the case killed the API, so a request may have got no answer
-    (then it left a row that ends, or no row). ``workers_killed``: a worker may have died
-    between recording a success and logging it, so a success may be missing from the logs.
-    """
-    problems = _answer_problems(ledger, cut_offs_allowed)
-    final = _wait_until_ended(rows, seconds)
-    problems += _row_problems(ledger, final, cut_offs_allowed)
-    problems += _file_problems(final, results)
-    problems += _run_problems(final, logs, workers_killed)
+    """Wait at most ``seconds`` for every job to end, then assert every invariant."""
+    allowed = Allowances(cut_offs_allowed, workers_killed)
+    deadline = time.monotonic() + seconds
+    while True:
+        final, problems = _inspect(ledger, rows, results, logs, allowed, ended=True)
+        if not problems or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert not problems, "Broken promises:\n" + "\n".join(problems[:30])
-    return Outcome(final, len(final))
+    return Outcome(final)
+
+
+def check_safety(
+    ledger: Ledger, rows: RowReader, *, results: Path, logs: Path, allowed: Allowances
+) -> dict[str, JobRow]:
+    """Assert, without waiting, what must hold at every moment: the answers, a row for
+    each 202 and none for anything else, a terminal status never changing, no file of a job
+    that did not succeed or is not finishing, no job run to success twice."""
+    current, problems = _inspect(ledger, rows, results, logs, allowed, ended=False)
+    assert not problems, "Broken promises:\n" + "\n".join(problems[:30])
+    return current
+
+
+def _inspect(
+    ledger: Ledger, rows: RowReader, results: Path, logs: Path, allowed: Allowances, *, ended: bool
+) -> tuple[dict[str, JobRow], list[str]]:
+    files = sorted(path.name for path in results.iterdir()) if results.is_dir() else []
+    current = rows()  # read after the files: a row is at least as far along as its file
+    problems = _answer_problems(ledger, allowed.cut_offs)
+    problems += _row_problems(ledger, current, allowed.cut_offs, ended)
+    problems += _file_problems(current, files, ended)
+    problems += _run_problems(current, logs, allowed.workers_killed or not ended)
+    return current, problems
 
 
 def _answer_problems(ledger: Ledger, cut_offs_allowed: bool) -> list[str]:
@@ -173,18 +208,9 @@ def _answer_problems(ledger: Ledger, cut_offs_allowed: bool) -> list[str]:
     return problems
 
 
-def _wait_until_ended(rows: RowReader, seconds: float) -> dict[str, JobRow]:
-    deadline = time.monotonic() + seconds
-    while True:
-        current = rows()
-        if all(row.status in TERMINAL for row in current.values()):
-            return current
-        if time.monotonic() > deadline:
-            return current
-        time.sleep(0.2)
-
-
-def _row_problems(ledger: Ledger, final: dict[str, JobRow], cut_offs_allowed: bool) -> list[str]:
+def _row_problems(
+    ledger: Ledger, final: dict[str, JobRow], cut_offs_allowed: bool, ended: bool
+) -> list[str]:
     accepted = ledger.accepted
     problems = [f"job {job_id} was answered 202 but has no row" for job_id in accepted - set(final)]
     unanswered = set(final) - accepted
@@ -194,17 +220,23 @@ def _row_problems(ledger: Ledger, final: dict[str, JobRow], cut_offs_allowed: bo
         if row.status not in STATUSES:
             problems.append(f"job {job_id} has status {row.status!r}")
         elif row.status not in TERMINAL:
-            problems.append(f"job {job_id} is still {row.status} after the bound")
+            if ended:
+                problems.append(f"job {job_id} is still {row.status} after the bound")
+        elif ledger.ended.setdefault(job_id, row.status) != row.status:
+            problems.append(f"job {job_id} ended {ledger.ended[job_id]}, now is {row.status}")
     return problems
 
 
-def _file_problems(final: dict[str, JobRow], results: Path) -> list[str]:
-    files = [path.name for path in results.iterdir()] if results.is_dir() else []
+def _file_problems(final: dict[str, JobRow], files: list[str], ended: bool) -> list[str]:
+    # While a job finishes, its whole file is in place just before its row says Succeeded,
+    # and the file of a job cancelled meanwhile just before it is deleted.
+    finishing = {"Succeeded"} if ended else {"Succeeded", "Running", "Cancelled"}
     owners = Counter(name.split(".", 1)[0] for name in files if not name.startswith("."))
-    problems = [f"a partial file was left: {name}" for name in files if name.endswith(".part")]
+    left = [name for name in files if name.endswith(".part")] if ended else []
+    problems = [f"a partial file was left: {name}" for name in left]
     for job_id, count in owners.items():
         row = final.get(job_id)
-        if row is None or row.status != "Succeeded":
+        if row is None or row.status not in finishing:
             problems.append(f"result file of job {job_id} without a Succeeded row")
         elif count > 1:
             problems.append(f"job {job_id} has {count} result files")
@@ -214,13 +246,13 @@ def _file_problems(final: dict[str, JobRow], results: Path) -> list[str]:
     return problems
 
 
-def _run_problems(final: dict[str, JobRow], logs: Path, workers_killed: bool) -> list[str]:
+def _run_problems(final: dict[str, JobRow], logs: Path, unlogged_allowed: bool) -> list[str]:
     runs: Counter[str] = Counter()
     for log in logs.glob("*.log"):
         runs.update(_SUCCEEDED_LINE.findall(log.read_text(errors="replace")))
     problems = [f"job {job_id} ran to success {n} times" for job_id, n in runs.items() if n > 1]
     problems += [f"job {job_id} succeeded without a row" for job_id in set(runs) - set(final)]
     for job_id, row in final.items():
-        if row.status == "Succeeded" and runs[job_id] == 0 and not workers_killed:
+        if row.status == "Succeeded" and runs[job_id] == 0 and not unlogged_allowed:
             problems.append(f"job {job_id} is Succeeded, but no worker logged its success")
     return problems
