@@ -1,6 +1,7 @@
 """Result files in a local directory, written atomically: a temporary file, then a rename."""
 
 import asyncio
+import glob
 import hashlib
 import os
 import re
@@ -96,6 +97,10 @@ class _LocalUpload:
     @classmethod
     def start(cls, final: Path) -> "_LocalUpload":
         final.parent.mkdir(parents=True, exist_ok=True)
+        # A writer of this key that was killed (SIGKILL, a power cut) left its temporary
+        # file behind; the key is written again now, so that file will never be finished.
+        for leftover in final.parent.glob(f".{glob.escape(final.name)}.*.part"):
+            leftover.unlink(missing_ok=True)
         temporary = final.with_name(f".{final.name}.{secrets.token_hex(8)}.part")
         descriptor = os.open(temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o640)
         return cls(final, temporary, os.fdopen(descriptor, "w+b"))
