@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.stack import Deployment, RedisServer
+from tests.faults.stack import Deployment
+from tests.support.redis_server import RedisServer
 
 
 @pytest.fixture
@@ -16,7 +17,7 @@ def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
     try:
         yield server
     finally:
-        server.stop()
+        server.kill()
 
 
 @pytest.fixture

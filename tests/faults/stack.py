@@ -2,8 +2,6 @@
 ``reportgen worker``, on a seeded data dir; and clients that fire generate requests."""
 
 import asyncio
-import contextlib
-import signal
 import subprocess
 import threading
 import time
@@ -12,7 +10,6 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
-import redis
 from arq.constants import result_key_prefix
 from arq.jobs import deserialize_result
 
@@ -21,6 +18,7 @@ from tests.faults.invariants import Answer, Ledger, RowReader, postgres_rows, sq
 from tests.integration.console import clean_env, running_worker
 from tests.integration.seeded import seeded_container
 from tests.integration.test_cli_serve import free_port, serving
+from tests.support.redis_server import RedisServer
 
 SECRET = "fault-injection-secret-of-32-bytes-at-least"
 #: Every request's bound: far above the service's own timeouts (a second or two).
@@ -48,70 +46,6 @@ def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None
     while not condition():
         assert time.monotonic() < deadline, f"gave up waiting: {what}"
         time.sleep(0.05)
-
-
-class RedisServer:
-    """A private ``redis-server`` on a free port: no persistence, so a restart is empty."""
-
-    def __init__(self, directory: Path) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self._log = directory / "redis.out"
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        """Start (again, on the same port) and wait until it answers PING."""
-        with self._log.open("ab") as output:
-            self._process = subprocess.Popen(
-                [
-                    "redis-server",
-                    "--port",
-                    str(self.port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--protected-mode",
-                    "no",
-                ],
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        client = self.client()
-        try:
-            wait_until(lambda: _pings(client), 10, "redis-server to answer")
-        finally:
-            client.close()
-
-    def stop(self) -> None:
-        """SIGKILL: connections are refused until ``start``, and what it held is gone."""
-        if self._process is not None:
-            self.thaw()
-            self._process.kill()
-            self._process.wait(timeout=10)
-            self._process = None
-
-    def freeze(self) -> None:
-        """SIGSTOP: connections are accepted, nothing is answered (a hung server)."""
-        assert self._process is not None
-        self._process.send_signal(signal.SIGSTOP)
-
-    def thaw(self) -> None:
-        """SIGCONT: answer again, with everything it held."""
-        if self._process is not None:
-            self._process.send_signal(signal.SIGCONT)
-
-    def client(self) -> redis.Redis:
-        """A client of this server, every call bounded."""
-        return redis.Redis(port=self.port, socket_connect_timeout=1, socket_timeout=5)
-
-
-def _pings(client: redis.Redis) -> bool:
-    with contextlib.suppress(redis.RedisError):
-        return bool(client.ping())
-    return False
 
 
 def arq_outcomes(server: RedisServer) -> dict[str, object]:

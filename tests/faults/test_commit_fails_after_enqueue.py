@@ -3,7 +3,8 @@
 import resource
 
 from tests.faults.invariants import check
-from tests.faults.stack import Deployment, RedisServer, arq_outcomes, wait_until
+from tests.faults.stack import Deployment, arq_outcomes, wait_until
+from tests.support.redis_server import RedisServer
 
 JOBS_SECONDS = 60
 

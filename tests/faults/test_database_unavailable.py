@@ -11,8 +11,9 @@ import asyncpg
 import pytest
 
 from tests.faults.invariants import check
-from tests.faults.stack import Deployment, RedisServer, wait_until
+from tests.faults.stack import Deployment, wait_until
 from tests.support.postgres import POSTGRES_ADDRESS
+from tests.support.redis_server import RedisServer
 
 JOBS_SECONDS = 60
 

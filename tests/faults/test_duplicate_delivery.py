@@ -8,7 +8,8 @@ import httpx
 from adapters.arq.scheduler import ArqJobScheduler, create_redis
 from application.jobs.ports import JobMessage
 from tests.faults.invariants import check
-from tests.faults.stack import Deployment, RedisServer, arq_outcomes
+from tests.faults.stack import Deployment, arq_outcomes
+from tests.support.redis_server import RedisServer
 
 JOBS_SECONDS = 60
 DELIVERIES = 3

@@ -1,7 +1,8 @@
 """Redis refusing connections, then hanging, while clients ask for reports."""
 
 from tests.faults.invariants import check
-from tests.faults.stack import Deployment, RedisServer, wait_until
+from tests.faults.stack import Deployment, wait_until
+from tests.support.redis_server import RedisServer
 
 JOBS_SECONDS = 60
 
@@ -12,7 +13,7 @@ def test_generate_answers_503_while_redis_refuses_connections_and_accepted_jobs_
     # Fault: the queue's server dies in the middle of a burst, and comes back empty.
     with queued.burst(clients=8) as burst:
         wait_until(lambda: burst.count(202) >= 10, 30, "the first jobs accepted")
-        private_redis.stop()
+        private_redis.kill()
         wait_until(lambda: burst.count(503) >= 10, 30, "503s while Redis is down")
         accepted_before = burst.count(202)
         private_redis.start()

@@ -17,7 +17,8 @@ from hypothesis.stateful import (
 )
 
 from tests.faults.invariants import STATUSES, Allowances, check, check_safety
-from tests.faults.stack import CLIENT_TIMEOUT_SECONDS, Deployment, RedisServer
+from tests.faults.stack import CLIENT_TIMEOUT_SECONDS, Deployment
+from tests.support.redis_server import RedisServer
 
 JOBS_SECONDS = 90
 #: A worker or Redis may be killed at any step, and the API never is.
@@ -61,7 +62,7 @@ class ReportService(RuleBasedStateMachine):
     @rule()
     def restart_redis(self) -> None:
         """Kill Redis and start it again, empty."""
-        self.redis.stop()
+        self.redis.kill()
         self.redis.start()
 
     @invariant()

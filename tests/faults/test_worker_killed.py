@@ -8,8 +8,9 @@ from entrypoints.container import build_container
 from entrypoints.lifecycle import stop_services
 from entrypoints.settings import Settings
 from tests.faults.invariants import check
-from tests.faults.stack import Deployment, RedisServer, wait_until
+from tests.faults.stack import Deployment, wait_until
 from tests.integration.test_worker_killed_mid_job import SLOW_REPORT
+from tests.support.redis_server import RedisServer
 
 JOBS_SECONDS = 90
 #: Rows enough that the file is still being written when the worker is killed.

@@ -1,6 +1,7 @@
 """A private ``redis-server`` on a free port, without persistence: killed, it comes back empty."""
 
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -74,11 +75,23 @@ class RedisServer:
                     time.sleep(0.05)
 
     def kill(self) -> None:
-        """SIGKILL the server: whatever it held is gone."""
+        """SIGKILL the server (frozen or not): connections are refused until ``start``, and
+        whatever it held is gone."""
         if self._process is not None:
+            self.thaw()
             self._process.kill()
             self._process.wait(timeout=10)
             self._process = None
+
+    def freeze(self) -> None:
+        """SIGSTOP: connections are accepted, nothing is answered (a hung server)."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        """SIGCONT: answer again, with everything it held."""
+        if self._process is not None:
+            self._process.send_signal(signal.SIGCONT)
 
     def __enter__(self) -> "RedisServer":
         self.start()
