@@ -22,6 +22,11 @@ class Transaction:
         self._engine = engine
         self._connection: AsyncConnection | None = None
 
+    @property
+    def dialect(self) -> str:
+        """The database's kind: ``sqlite`` or ``postgresql``."""
+        return self._engine.dialect.name
+
     async def execute(
         self, statement: Executable, parameters: Parameters = None
     ) -> CursorResult[Any]:
