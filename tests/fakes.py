@@ -211,8 +211,7 @@ class FakeAdmissionLedger:
         return [
             job
             for job in self._jobs.values()
-            if job.requested_by == caller
-            and job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+            if job.requested_by == caller and job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
         ]
 
 

@@ -6,7 +6,7 @@ from litestar import Controller, Request, Response, post
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
-from litestar.params import JSONBody, Parameter, PathParameter
+from litestar.params import HeaderParameter, JSONBody, PathParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from application.jobs.generate_report import GenerateReportCommand
@@ -66,8 +66,8 @@ class ReportGenerationController(Controller):
         data: JSONBody[GenerateReportBody | None] = None,
         key: Annotated[
             str | None,
-            Parameter(
-                header=HEADER,
+            HeaderParameter(
+                name=HEADER,
                 description=(
                     "Makes a retry safe: the same key and request within 24 hours answer the "
                     f"same job. 1 to {MAX_KEY_LENGTH} printable ASCII characters, yours alone."
