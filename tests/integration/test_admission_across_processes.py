@@ -4,14 +4,17 @@ two ``serve`` processes have) on one SQLite file, then one PostgreSQL database."
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 from dependency_injector import providers
 
 from adapters.sqlalchemy.migrate import upgrade_database
 from adapters.sqlalchemy.tables import idempotency_key, job_execution_log
-from application.jobs.admission import JobAccepted
+from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from application.jobs.admission import IdempotencyKey, JobAccepted, KeyRecord
 from application.jobs.generate_report import GenerateReportCommand
 from domain.errors import IdempotencyKeyInFlight, TooManyJobs
 from entrypoints.container import Container, build_container
@@ -119,3 +122,23 @@ async def test_the_unfinished_cap_holds_across_processes(tmp_path: Path, databas
         assert sum(isinstance(o, JobAccepted) for o in outcomes) == 4
         assert sum(isinstance(o, TooManyJobs) for o in outcomes) == REQUESTS - 4
         assert await count(first, job_execution_log) == 4
+
+
+async def test_the_sweep_forgets_the_oldest_keys_first(engine: AsyncEngine) -> None:
+    now = datetime.now(UTC)
+    records = [
+        KeyRecord(IdempotencyKey("alice", "report-123", f"k{n}", "f"), f"job-{n}", now - age)
+        for n, age in enumerate(timedelta(hours=hours) for hours in (30, 26, 25, 1))
+    ]
+    async with SqlAlchemyUnitOfWork(engine) as uow:
+        await uow.admission.record_keys(records)
+        await uow.commit()
+
+    async with SqlAlchemyUnitOfWork(engine) as uow:
+        forgotten = await uow.admission.forget_keys_before(now - timedelta(hours=24), limit=2)
+        await uow.commit()
+    async with SqlAlchemyUnitOfWork(engine) as uow:
+        left = await uow.admission.find_keys([record.key for record in records])
+
+    assert forgotten == 2
+    assert sorted(record.key.key for record in left) == ["k2", "k3"]
