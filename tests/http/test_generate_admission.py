@@ -25,7 +25,8 @@ async def test_a_retry_with_the_same_key_answers_the_same_job(
     # The same request spelled otherwise: other key order, other spacing.
     retry = await client.post(
         URL,
-        content=b'{ "format" : "json", "parameters" : {"start_date":"2024-01-01","region":"North"}}',
+        content=b'{ "format" : "json", "parameters" : '
+        b'{"start_date":"2024-01-01","region":"North"}}',
         headers={**keyed(alice, "order-42"), "Content-Type": "application/json"},
     )
 

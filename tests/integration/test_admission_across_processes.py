@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
 from dependency_injector import providers
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sqlalchemy.migrate import upgrade_database
 from adapters.sqlalchemy.tables import idempotency_key, job_execution_log
