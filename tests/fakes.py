@@ -12,6 +12,7 @@ from application.common.errors import (
     SchedulerUnavailable,
     StorageUnavailable,
 )
+from application.jobs.admission import CallerLoad, IdempotencyKey, KeyRecord, UnfinishedOutlook
 from application.jobs.ports import JobMessage, JobQuery
 from domain.job_status import JobStatus
 from domain.jobs import Job
@@ -39,6 +40,7 @@ class FakeDatabase:
     reports: dict[str, ReportConfiguration] = field(default_factory=dict)
     jobs: dict[str, Job] = field(default_factory=dict)
     history: list[ReportChange] = field(default_factory=list)
+    idempotency_keys: dict[tuple[str, str, str], KeyRecord] = field(default_factory=dict)
 
 
 class FakeReportRepository:
@@ -156,6 +158,77 @@ class FakeJobRepository:
         return [copy.deepcopy(job) for job in self._staged.values() if keep(job)][:limit]
 
 
+class FakeAdmissionLedger:
+    """Keys by their scope; counts read from the jobs of the same transaction."""
+
+    def __init__(self, keys: dict[tuple[str, str, str], KeyRecord], jobs: dict[str, Job]) -> None:
+        self._keys = keys
+        self._jobs = jobs
+        self.held: list[str] = []
+
+    async def hold(self, callers: Sequence[str]) -> None:
+        self.held.extend(callers)
+
+    async def find_keys(self, keys: Sequence[IdempotencyKey]) -> list[KeyRecord]:
+        return [self._keys[key.scope] for key in keys if key.scope in self._keys]
+
+    async def record_keys(self, records: Sequence[KeyRecord]) -> None:
+        for record in records:
+            if record.key.scope in self._keys:
+                raise StorageUnavailable("The key is stored already (a unique constraint).")
+            self._keys[record.key.scope] = record
+
+    async def forget_keys(self, records: Sequence[KeyRecord]) -> None:
+        for record in records:
+            self._keys.pop(record.key.scope, None)
+
+    async def forget_keys_before(self, moment: datetime, limit: int) -> int:
+        old = sorted((r for r in self._keys.values() if r.created_at < moment), key=_created)
+        await self.forget_keys(old[:limit])
+        return len(old[:limit])
+
+    async def load(self, callers: Sequence[str], since: datetime) -> dict[str, CallerLoad]:
+        return {
+            caller: CallerLoad(
+                recent=len(await self.created_since(caller, since)),
+                unfinished=len(self._unfinished(caller)),
+            )
+            for caller in callers
+        }
+
+    async def created_since(self, caller: str, since: datetime) -> list[datetime]:
+        return sorted(
+            job.created_at
+            for job in self._jobs.values()
+            if job.requested_by == caller and job.created_at > since
+        )
+
+    async def unfinished_outlook(self, caller: str) -> UnfinishedOutlook:
+        unfinished = self._unfinished(caller)
+        finished = [
+            job
+            for job in self._jobs.values()
+            if job.requested_by == caller and job.finished_at is not None
+        ]
+        return UnfinishedOutlook(
+            oldest_unfinished=min((job.created_at for job in unfinished), default=None),
+            recent_durations=tuple(
+                job.finished_at - job.created_at for job in finished if job.finished_at
+            ),
+        )
+
+    def _unfinished(self, caller: str) -> list[Job]:
+        return [
+            job
+            for job in self._jobs.values()
+            if job.requested_by == caller and job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+        ]
+
+
+def _created(record: KeyRecord) -> datetime:
+    return record.created_at
+
+
 class FakeUnitOfWork:
     """Stages changes on a copy of the database; ``commit`` publishes them."""
 
@@ -175,6 +248,8 @@ class FakeUnitOfWork:
         self.jobs = FakeJobRepository(self._jobs, self.fail_on_add)
         self._history = list(self.database.history)
         self.history = FakeReportHistory(self._history)
+        self._keys = dict(self.database.idempotency_keys)
+        self.admission = FakeAdmissionLedger(self._keys, self._jobs)
         self._committed = False
         return self
 
@@ -193,6 +268,7 @@ class FakeUnitOfWork:
         self.database.reports = dict(self._reports)
         self.database.jobs = dict(self._jobs)
         self.database.history = list(self._history)
+        self.database.idempotency_keys = dict(self._keys)
         self._committed = True
         self.commits += 1
 

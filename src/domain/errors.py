@@ -92,3 +92,34 @@ class VersionRequired(DomainError):
 
     def __init__(self) -> None:
         super().__init__("Send If-Match with the report's ETag to change or delete it.")
+
+
+class IdempotencyKeyReused(DomainError):
+    """An ``Idempotency-Key`` already stands for a different request of this report."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This Idempotency-Key was already used for a different request of this report "
+            "(other parameters or format); send a new key for a new request."
+        )
+
+
+class IdempotencyKeyInFlight(DomainError):
+    """The first request with this ``Idempotency-Key`` has not been answered yet."""
+
+    retry_after_seconds = 1
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A request with this Idempotency-Key is still being processed; "
+            "retry it in a moment to get its job."
+        )
+
+
+class TooManyJobs(DomainError):
+    """The caller reached one of its limits; ``retry_after_seconds`` estimates when it
+    may ask again."""
+
+    def __init__(self, message: str, *, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds

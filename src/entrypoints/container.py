@@ -24,6 +24,7 @@ from adapters.sqlalchemy.report_catalog import SqlAlchemyReportCatalog
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.sqlalchemy.write_gate import write_gate
 from application.common.readiness import CheckReadinessUseCase
+from application.jobs.admission import AdmissionPolicy
 from application.jobs.cancel_job import CancelJobUseCase
 from application.jobs.download_result import DownloadResultUseCase
 from application.jobs.generate_report import GenerateReportUseCase
@@ -162,6 +163,12 @@ class Container(containers.DeclarativeContainer):
         unit_of_work=unit_of_work.provider,
         scheduler=scheduler,
         max_batch=_limits.intake_batch,
+        clock=clock,
+        policy=providers.Factory(
+            AdmissionPolicy,
+            rate_per_minute=_limits.generate_rate_per_minute,
+            max_unfinished=_limits.max_unfinished_jobs_per_caller,
+        ),
     )
     generate_report = providers.Factory(
         GenerateReportUseCase, reports=report_catalog, intake=job_intake, clock=clock

@@ -59,6 +59,10 @@ class Limits:
     """The most new jobs one commit of the write path holds."""
     token_cache_size: int = 10_000
     """Verified tokens kept (until they expire) so that each is verified once."""
+    generate_rate_per_minute: int = 600
+    """Jobs one caller may create in any minute (0: no limit)."""
+    max_unfinished_jobs_per_caller: int = 1000
+    """Jobs of one caller that may be queued or running at once (0: no limit)."""
 
 
 # Each knob: the variable's name after REPORTGEN_, the section, the field, its kind.
@@ -88,6 +92,8 @@ _KNOBS: tuple[tuple[str, str, str, str], ...] = (
     ("MAX_PAGE_SIZE", "limits", "max_page_size", "count"),
     ("INTAKE_BATCH", "limits", "intake_batch", "count"),
     ("TOKEN_CACHE_SIZE", "limits", "token_cache_size", "count"),
+    ("GENERATE_RATE_PER_MINUTE", "limits", "generate_rate_per_minute", "count_or_zero"),
+    ("MAX_UNFINISHED_JOBS_PER_CALLER", "limits", "max_unfinished_jobs_per_caller", "count_or_zero"),
     ("SWEEP_INTERVAL_SECONDS", "sweep", "interval", "seconds"),
     ("SWEEP_REDELIVER_AFTER_SECONDS", "sweep", "redeliver_after", "seconds"),
     ("SWEEP_BATCH", "sweep", "batch", "count"),
@@ -129,9 +135,10 @@ def _seconds(variable: str, text: str, *, zero: bool = False) -> timedelta:
     return timedelta(seconds=value)
 
 
-def _count(variable: str, text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 10**9:
-        raise SettingsError(f"{variable} must be a whole number, at least 1.")
+def _count(variable: str, text: str, *, zero: bool = False) -> int:
+    least = 0 if zero else 1
+    if not text.isdigit() or not least <= int(text) <= 10**9:
+        raise SettingsError(f"{variable} must be a whole number, at least {least}.")
     return int(text)
 
 
@@ -139,6 +146,7 @@ _PARSERS: Mapping[str, Callable[[str, str], Any]] = {
     "seconds": _seconds,
     "seconds_or_zero": lambda variable, text: _seconds(variable, text, zero=True),
     "count": _count,
+    "count_or_zero": lambda variable, text: _count(variable, text, zero=True),
 }
 
 

@@ -95,11 +95,14 @@ async def test_migrations_reach_the_head_with_the_new_columns_and_running_again_
 ) -> None:
     await upgrade_database(database_url)
     await upgrade_database(database_url)
-    assert await current_revision(database_url) == "0004"
+    assert await current_revision(database_url) == "0005"
     engine = create_engine(database_url)
     async with engine.connect() as connection:
         indexes = await connection.run_sync(
             lambda sync: sa.inspect(sync).get_indexes("JobExecutionLog")
+        )
+        key_columns = await connection.run_sync(
+            lambda sync: sa.inspect(sync).get_pk_constraint("IdempotencyKey")["constrained_columns"]
         )
     assert await column_names(engine) >= NEW_COLUMNS
     await engine.dispose()
@@ -107,6 +110,8 @@ async def test_migrations_reach_the_head_with_the_new_columns_and_running_again_
     assert by_name["ix_JobExecutionLog_status_lease"] == ["status", "lease_expires_at"]
     assert by_name["ix_JobExecutionLog_expires_at"] == ["expires_at"]
     assert by_name["ix_JobExecutionLog_status_created_at"] == ["status", "created_at"]
+    assert by_name["ix_JobExecutionLog_requested_by_status"] == ["requested_by", "status"]
+    assert key_columns == ["caller", "report_id", "key"]
 
 
 async def test_downgrade_to_0001_drops_the_new_columns_but_keeps_jobs_and_the_status_check(

@@ -5,6 +5,7 @@ import uuid
 import pytest
 
 from application.common.errors import SchedulerUnavailable, StorageUnavailable
+from application.jobs.admission import AdmissionPolicy
 from application.jobs.generate_report import (
     GenerateReportCommand,
     GenerateReportUseCase,
@@ -29,7 +30,7 @@ WRONG_ROLE = Principal("carol", roles=frozenset({"sales"}), scopes=frozenset({GE
 
 
 class World:
-    def __init__(self) -> None:
+    def __init__(self, policy: AdmissionPolicy | None = None) -> None:
         self.uow = FakeUnitOfWork()
         self.scheduler = FakeScheduler()
         self.clock = FakeClock()
@@ -37,7 +38,11 @@ class World:
             self.uow.database.reports[item.id] = item
         self.uow.database.reports["report-789"] = report("report-789", targets=(EMAIL,))
         self.intake = JobIntake(
-            unit_of_work=lambda: self.uow, scheduler=self.scheduler, max_batch=100
+            unit_of_work=lambda: self.uow,
+            scheduler=self.scheduler,
+            max_batch=100,
+            clock=self.clock,
+            policy=policy or AdmissionPolicy(),
         )
         self.use_case = GenerateReportUseCase(
             reports=FakeReportCatalog(self.uow.database), intake=self.intake, clock=self.clock
@@ -49,9 +54,14 @@ class World:
         caller: Principal = ALICE,
         parameters: dict[str, object] | None = None,
         format: str | None = None,
+        key: str | None = None,
     ) -> JobAccepted:
         command = GenerateReportCommand(
-            principal=caller, report_id=report_id, parameters=parameters or {}, format=format
+            principal=caller,
+            report_id=report_id,
+            parameters=parameters or {},
+            format=format,
+            idempotency_key=key,
         )
         return await self.use_case.execute(command)
 

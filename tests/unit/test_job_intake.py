@@ -6,9 +6,10 @@ from types import TracebackType
 import pytest
 
 from application.common.errors import SchedulerUnavailable, StorageUnavailable
+from application.jobs.admission import AdmissionPolicy
 from application.jobs.intake import JobIntake
 from tests.builders import queued_job
-from tests.fakes import FakeScheduler, FakeUnitOfWork
+from tests.fakes import FakeClock, FakeScheduler, FakeUnitOfWork
 
 
 class SlowCommit(FakeUnitOfWork):
@@ -20,7 +21,13 @@ class SlowCommit(FakeUnitOfWork):
 
 
 def intake(uow: FakeUnitOfWork, scheduler: FakeScheduler, max_batch: int = 100) -> JobIntake:
-    return JobIntake(unit_of_work=lambda: uow, scheduler=scheduler, max_batch=max_batch)
+    return JobIntake(
+        unit_of_work=lambda: uow,
+        scheduler=scheduler,
+        max_batch=max_batch,
+        clock=FakeClock(),
+        policy=AdmissionPolicy(),
+    )
 
 
 async def test_requests_that_arrive_during_a_commit_share_the_next_one() -> None:

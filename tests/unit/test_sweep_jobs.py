@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from application.jobs.admission import IdempotencyKey, KeyRecord
 from application.jobs.policy import JobPolicy, SweepPolicy
 from application.jobs.sweep_jobs import SweepJobsUseCase
 from domain.job_results import StoredResult
@@ -110,3 +111,18 @@ async def test_expired_results_are_deleted_and_the_job_remembers_it() -> None:
     assert list(store.files) == [f"{kept.id}.csv"]
     assert uow.database.jobs[expired.id].result is None
     assert uow.database.jobs[expired.id].status is JobStatus.SUCCEEDED
+
+
+async def test_idempotency_keys_older_than_24_hours_are_forgotten() -> None:
+    use_case, uow, clock, _, _ = sweeper()
+    old = KeyRecord(IdempotencyKey("alice", "report-123", "old", "f"), "job-1", clock.now())
+    clock.advance(timedelta(hours=23).total_seconds())
+    young = KeyRecord(IdempotencyKey("alice", "report-123", "young", "f"), "job-2", clock.now())
+    for record in (old, young):
+        uow.database.idempotency_keys[record.key.scope] = record
+    clock.advance(timedelta(hours=1, seconds=1).total_seconds())
+
+    summary = await use_case.execute()
+
+    assert summary.forgotten_keys == 1
+    assert list(uow.database.idempotency_keys) == [young.key.scope]

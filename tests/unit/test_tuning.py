@@ -36,6 +36,12 @@ KNOBS = {
     "REPORTGEN_WORKER_GRACE_SECONDS": ("0", lambda s: s.timeouts.worker_grace, 0),
     "REPORTGEN_INTAKE_BATCH": ("50", lambda s: s.limits.intake_batch, 50),
     "REPORTGEN_TOKEN_CACHE_SIZE": ("5", lambda s: s.limits.token_cache_size, 5),
+    "REPORTGEN_GENERATE_RATE_PER_MINUTE": ("60", lambda s: s.limits.generate_rate_per_minute, 60),
+    "REPORTGEN_MAX_UNFINISHED_JOBS_PER_CALLER": (
+        "20",
+        lambda s: s.limits.max_unfinished_jobs_per_caller,
+        20,
+    ),
     "REPORTGEN_REPORT_REFRESH_SECONDS": ("2", lambda s: s.timeouts.report_refresh, 2),
     "REPORTGEN_MAX_PAGE_SIZE": ("25", lambda s: s.limits.max_page_size, 25),
     "REPORTGEN_SWEEP_INTERVAL_SECONDS": ("10", lambda s: s.sweep.interval, 10),
@@ -112,3 +118,20 @@ def test_a_sweep_interval_that_repeats_on_the_clock_is_accepted(
     settings = read(tmp_path, REPORTGEN_SWEEP_INTERVAL_SECONDS=seconds)
 
     assert settings.sweep.interval == timedelta(seconds=int(seconds))
+
+
+@pytest.mark.parametrize(
+    "variable", ["REPORTGEN_GENERATE_RATE_PER_MINUTE", "REPORTGEN_MAX_UNFINISHED_JOBS_PER_CALLER"]
+)
+def test_the_per_caller_limits_are_counts_and_zero_turns_them_off(
+    tmp_path: Path, variable: str
+) -> None:
+    limits = read(tmp_path, **{variable: "0"}).limits
+    assert 0 in (limits.generate_rate_per_minute, limits.max_unfinished_jobs_per_caller)
+    assert (Limits().generate_rate_per_minute, Limits().max_unfinished_jobs_per_caller) == (
+        600,
+        1000,
+    )
+    for text in ("-1", "ten", "1.5"):
+        with pytest.raises(SettingsError, match=f"^{variable} must be a whole number, at least 0"):
+            read(tmp_path, **{variable: text})

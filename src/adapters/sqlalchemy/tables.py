@@ -92,6 +92,21 @@ job_execution_log = sa.Table(
     sa.Index("ix_JobExecutionLog_status_lease", "status", "lease_expires_at"),
     sa.Index("ix_JobExecutionLog_expires_at", "expires_at"),
     sa.Index("ix_JobExecutionLog_status_created_at", "status", "created_at"),
+    sa.Index("ix_JobExecutionLog_requested_by_status", "requested_by", "status"),
+)
+
+#: One row per Idempotency-Key: the primary key makes one key of a caller one job.
+idempotency_key = sa.Table(
+    "IdempotencyKey",
+    metadata,
+    sa.Column("caller", sa.String(255), primary_key=True),
+    sa.Column("report_id", sa.String(64), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    # No foreign key: the job's row and the key are written in one transaction.
+    sa.Column("job_id", sa.String(36), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index("ix_IdempotencyKey_created_at", "created_at"),
 )
 
 report_history = sa.Table(

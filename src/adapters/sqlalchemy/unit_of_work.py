@@ -5,6 +5,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.sqlalchemy.admission_ledger import SqlAlchemyAdmissionLedger
 from adapters.sqlalchemy.engine import storage_errors
 from adapters.sqlalchemy.job_repository import SqlAlchemyJobRepository
 from adapters.sqlalchemy.report_history import SqlAlchemyReportHistory
@@ -27,6 +28,7 @@ class SqlAlchemyUnitOfWork:
     reports: SqlAlchemyReportRepository
     jobs: SqlAlchemyJobRepository
     history: SqlAlchemyReportHistory
+    admission: SqlAlchemyAdmissionLedger
 
     def __init__(self, engine: AsyncEngine, gate: WriteGate | None = None) -> None:
         self._engine = engine
@@ -42,6 +44,7 @@ class SqlAlchemyUnitOfWork:
         self.reports = SqlAlchemyReportRepository(transaction, self._before_write)
         self.jobs = SqlAlchemyJobRepository(transaction, self._before_write)
         self.history = SqlAlchemyReportHistory(transaction, self._before_write)
+        self.admission = SqlAlchemyAdmissionLedger(transaction, self._before_write)
         return self
 
     async def _before_write(self) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 from domain.principal import Principal
 
 if TYPE_CHECKING:
+    from application.jobs.admission_ports import AdmissionLedger
     from application.jobs.ports import JobRepository
     from application.reports.ports import ReportHistory, ReportRepository
 
@@ -53,6 +54,11 @@ class UnitOfWork(Protocol):
     @property
     def jobs(self) -> "JobRepository":
         """The jobs, in this transaction."""
+        ...
+
+    @property
+    def admission(self) -> "AdmissionLedger":
+        """Idempotency keys and callers' job counts, in this transaction."""
         ...
 
     @property

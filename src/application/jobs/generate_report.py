@@ -2,9 +2,9 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from application.common.ports import Clock
+from application.jobs.admission import IdempotencyKey, JobAccepted, request_fingerprint
 from application.jobs.intake import JobIntake
 from application.reports.ports import ReportCatalog
 from domain.errors import ReportNotFound
@@ -20,14 +20,11 @@ class GenerateReportCommand:
     report_id: str
     parameters: Mapping[str, object] = field(default_factory=dict)
     format: str | None = None
+    idempotency_key: str | None = None
+    """The caller's key for this request (``Idempotency-Key``), already checked for form."""
 
 
-@dataclass(frozen=True, slots=True)
-class JobAccepted:
-    """The answer: the new job's id and when it was queued."""
-
-    job_id: str
-    created_at: datetime
+__all__ = ["GenerateReportCommand", "GenerateReportUseCase", "JobAccepted"]
 
 
 class GenerateReportUseCase:
@@ -47,6 +44,18 @@ class GenerateReportUseCase:
       committed and queued; if either fails, no job runs and the caller gets
       ``ServiceUnavailable`` (``JobIntake``, which commits many requests' jobs
       at once).
+    - Idempotency: a key is the caller's own, per report. The same key with the
+      same request (parameters and format, as checked and completed with their
+      defaults) within 24 hours answers the job it first created, whatever the
+      limits say; with another request ``IdempotencyKeyReused``; while the first
+      request with it is still being committed here ``IdempotencyKeyInFlight``.
+      A database unique constraint makes one key one job across processes.
+    - Limits: a caller creates at most ``rate_per_minute`` jobs in any minute and
+      has at most ``max_unfinished`` jobs ``Queued`` or ``Running``; over either,
+      ``TooManyJobs`` with an estimate of when to retry, and nothing is created.
+    Keys and limits are decided in the transaction of the batch that would
+    create the job (``JobIntake``, ``batch_admission``), which holds the callers'
+    admission until it commits: they hold across processes and under concurrency.
     The report is read from the in-memory catalog, which sees a change made in
     this process at once and one made elsewhere within a second.
     """
@@ -72,5 +81,12 @@ class GenerateReportUseCase:
             request=request,
             now=self._clock.now(),
         )
-        await self._intake.submit(job)
-        return JobAccepted(job_id=job.id, created_at=job.created_at)
+        key = None
+        if command.idempotency_key is not None:
+            key = IdempotencyKey(
+                caller=principal.subject,
+                report_id=report.id,
+                key=command.idempotency_key,
+                fingerprint=request_fingerprint(request),
+            )
+        return await self._intake.submit(job, key)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from application.common.errors import JobAlreadyQueued
 from application.common.ports import Clock, UnitOfWork
+from application.jobs.admission import KEY_LIFETIME
 from application.jobs.file_ports import ResultStore
 from application.jobs.job_records import save_job
 from application.jobs.policy import JobPolicy, SweepPolicy
@@ -26,6 +27,7 @@ class SweepSummary:
     redelivered: int = 0
     expired: int = 0
     unqueued: int = 0
+    forgotten_keys: int = 0
 
 
 class SweepJobsUseCase:
@@ -45,6 +47,8 @@ class SweepJobsUseCase:
       delivery is harmless, a job already queued is left as it is.
     - A result past its ``expires_at`` is deleted from the store; the job's
       record stays, and its download answers that it expired.
+    - An ``Idempotency-Key`` older than 24 hours stands for nothing any more: it
+      is deleted (generate ignores it already).
     Each step handles at most ``batch`` jobs per sweep.
     """
 
@@ -74,7 +78,15 @@ class SweepJobsUseCase:
         redelivered = await self._redeliver_queued_before(self._sweep.redeliver_after)
         expired = await self._expire_results()
         unqueued = await self._queue_check.run()
-        return SweepSummary(requeued, failed, redelivered, expired, unqueued)
+        forgotten = await self._forget_old_keys()
+        return SweepSummary(requeued, failed, redelivered, expired, unqueued, forgotten)
+
+    async def _forget_old_keys(self) -> int:
+        async with self._uow as uow:
+            before = self._clock.now() - KEY_LIFETIME
+            forgotten = await uow.admission.forget_keys_before(before, self._sweep.batch)
+            await uow.commit()
+        return forgotten
 
     async def _recover_abandoned(self) -> tuple[int, int]:
         now = self._clock.now()

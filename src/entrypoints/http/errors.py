@@ -18,12 +18,15 @@ from litestar.status_codes import (
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_428_PRECONDITION_REQUIRED,
+    HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
 from application.common.errors import AuthenticationFailed, ServiceUnavailable
 from domain.errors import (
+    IdempotencyKeyInFlight,
+    IdempotencyKeyReused,
     InvalidReportConfiguration,
     InvalidReportRequest,
     JobAlreadyFinished,
@@ -35,8 +38,10 @@ from domain.errors import (
     ReportNotFound,
     ResultExpired,
     StaleReportVersion,
+    TooManyJobs,
     VersionRequired,
 )
+from entrypoints.http.idempotency import InvalidIdempotencyKey
 from entrypoints.http.job_bodies import InvalidQuery
 from entrypoints.http.schemas import ErrorBody
 from entrypoints.http.versions import InvalidPrecondition
@@ -76,6 +81,13 @@ def _unavailable(_: Request[Any, Any, Any], exc: ServiceUnavailable) -> Response
 def _status(status: int) -> Handler:
     def handle(_: Request[Any, Any, Any], exc: Any) -> Response[ErrorBody]:
         return error_response(status, exc.message)
+
+    return handle
+
+
+def _retry_later(status: int) -> Handler:
+    def handle(_: Request[Any, Any, Any], exc: Any) -> Response[ErrorBody]:
+        return error_response(status, exc.message, {"Retry-After": str(exc.retry_after_seconds)})
 
     return handle
 
@@ -138,6 +150,10 @@ EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     JobNotReady: _status(HTTP_409_CONFLICT),
     JobAlreadyFinished: _status(HTTP_409_CONFLICT),
     ResultExpired: _status(HTTP_410_GONE),
+    IdempotencyKeyReused: _status(HTTP_422_UNPROCESSABLE_ENTITY),
+    IdempotencyKeyInFlight: _retry_later(HTTP_409_CONFLICT),
+    TooManyJobs: _retry_later(HTTP_429_TOO_MANY_REQUESTS),
+    InvalidIdempotencyKey: _plain(HTTP_400_BAD_REQUEST),
     InvalidQuery: _plain(HTTP_400_BAD_REQUEST),
     InvalidPrecondition: _plain(HTTP_400_BAD_REQUEST),
     ServiceUnavailable: _unavailable,

@@ -5,11 +5,13 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, post
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, PathParameter
+from litestar.openapi.spec import Example
+from litestar.params import HeaderParameter, JSONBody, PathParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from application.jobs.generate_report import GenerateReportCommand
 from entrypoints.http.dependencies import HttpServices
+from entrypoints.http.idempotency import HEADER, KEY_PATTERN, MAX_KEY_LENGTH, idempotency_key
 from entrypoints.http.identity import principal_of
 from entrypoints.http.openapi import GENERATE_ERROR_RESPONSES
 from entrypoints.http.schemas import GenerateReportBody, JobAcceptedBody
@@ -33,7 +35,14 @@ class ReportGenerationController(Controller):
             "Queues a job that generates the report in the background and answers at once "
             "with the job's id and the URL to poll. Needs the `reports:generate` scope and, "
             "when the report lists `allowedRoles`, one of them. Only reports with an "
-            "asynchronous API Response delivery target can be generated this way."
+            "asynchronous API Response delivery target can be generated this way.\n\n"
+            "With an `Idempotency-Key` header, a retry of the same request (the same "
+            "parameters and format) within 24 hours answers the job the key first created, "
+            "with the same `jobId`, `statusUrl` and `Location`, and creates nothing; the key "
+            "with another request answers 422, and a retry while the first request is still "
+            "being processed 409. Each caller may create a limited number of jobs a minute and "
+            "have a limited number queued or running; over either, 429 with `Retry-After` "
+            "(a repeat of an idempotent request is never refused)."
         ),
         request_max_body_size=MAX_BODY_BYTES,
         responses=GENERATE_ERROR_RESPONSES,
@@ -55,6 +64,18 @@ class ReportGenerationController(Controller):
         report_id: Annotated[str, PathParameter(description="The report's id, e.g. `report-123`.")],
         services: NamedDependency[HttpServices],
         data: JSONBody[GenerateReportBody | None] = None,
+        key: Annotated[
+            str | None,
+            HeaderParameter(
+                name=HEADER,
+                description=(
+                    "Makes a retry safe: the same key and request within 24 hours answer the "
+                    f"same job. 1 to {MAX_KEY_LENGTH} printable ASCII characters, yours alone."
+                ),
+                examples=[Example(value="8e03978e-40d5-43e8-bc93-6894a57f9324")],
+                schema_extra={"maxLength": MAX_KEY_LENGTH, "pattern": KEY_PATTERN},
+            ),
+        ] = None,
     ) -> Response[JobAcceptedBody]:
         """Queue a report job; 202 with its id and status URL."""
         body = data or GenerateReportBody()
@@ -64,6 +85,7 @@ class ReportGenerationController(Controller):
                 report_id=report_id,
                 parameters=body.parameters,
                 format=body.format,
+                idempotency_key=idempotency_key(key),
             )
         )
         status_url = services.links.job_status(request, accepted.job_id)

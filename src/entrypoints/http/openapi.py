@@ -9,12 +9,14 @@ from litestar.openapi.spec import Example
 from entrypoints.http.schemas import ErrorBody
 
 
-def _error(description: str, message: str) -> ResponseSpec:
+def _error(description: str, message: str, *others: tuple[str, str]) -> ResponseSpec:
+    """An error answer; ``others`` are more ``(summary, message)`` examples of the status."""
+    examples = [(description, message), *others]
     return ResponseSpec(
         data_container=ErrorBody,
         description=description,
         generate_examples=False,
-        examples=[Example(summary=description, value={"error": message})],
+        examples=[Example(summary=summary, value={"error": text}) for summary, text in examples],
     )
 
 
@@ -74,8 +76,14 @@ _REPORT_TOO_LARGE = _error(
 
 GENERATE_ERROR_RESPONSES = {
     400: _error(
-        "The body is not JSON or not an object of this shape",
+        "The body is not JSON or not an object of this shape, or the Idempotency-Key header "
+        "is not 1 to 255 printable ASCII characters",
         "The request body is not valid: Object contains unknown field `country`",
+        (
+            "A malformed Idempotency-Key",
+            "The Idempotency-Key header must be 1 to 255 printable ASCII characters "
+            "(got 300 characters).",
+        ),
     ),
     401: _UNAUTHORIZED,
     403: _error(
@@ -84,12 +92,35 @@ GENERATE_ERROR_RESPONSES = {
     ),
     404: _error("No report has this id", "Report 'non-existent-report' was not found."),
     409: _error(
-        "The report has no asynchronous API Response delivery",
+        "The report has no asynchronous API Response delivery, or the first request with this "
+        "Idempotency-Key is still being processed (retry after Retry-After seconds)",
         "Report is not configured for asynchronous generation.",
+        (
+            "The first request with this Idempotency-Key is still being processed",
+            "A request with this Idempotency-Key is still being processed; retry it in a "
+            "moment to get its job.",
+        ),
     ),
     413: _error("The body is larger than 64 KiB", "The request body is larger than 64 KiB."),
     422: _error(
-        "The parameters or the format do not fit the report", "Unknown parameter 'country'."
+        "The parameters or the format do not fit the report, or the Idempotency-Key was used "
+        "for another request of this report within 24 hours",
+        "Unknown parameter 'country'.",
+        (
+            "The Idempotency-Key stands for another request",
+            "This Idempotency-Key was already used for a different request of this report "
+            "(other parameters or format); send a new key for a new request.",
+        ),
+    ),
+    429: _error(
+        "The caller created too many jobs in the last minute, or has too many queued or "
+        "running; nothing was created. Retry after Retry-After seconds",
+        "Too many reports requested: at most 600 a minute per caller.",
+        (
+            "Too many unfinished jobs",
+            "Too many unfinished jobs: at most 1000 queued or running per caller. Wait for "
+            "one to finish, or cancel one.",
+        ),
     ),
     503: _error(
         "The database or the job queue did not answer; retry after Retry-After seconds",
