@@ -24,6 +24,7 @@ from litestar.status_codes import (
 
 from application.common.errors import AuthenticationFailed, ServiceUnavailable
 from domain.errors import (
+    InvalidParameterRange,
     InvalidReportConfiguration,
     InvalidReportRequest,
     JobAlreadyFinished,
@@ -130,6 +131,7 @@ EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     ReportNotFound: _status(HTTP_404_NOT_FOUND),
     ReportNotAsynchronous: _status(HTTP_409_CONFLICT),
     InvalidReportRequest: _status(HTTP_422_UNPROCESSABLE_ENTITY),
+    InvalidParameterRange: _status(HTTP_400_BAD_REQUEST),
     InvalidReportConfiguration: _invalid_configuration,
     ReportAlreadyExists: _status(HTTP_409_CONFLICT),
     StaleReportVersion: _status(HTTP_412_PRECONDITION_FAILED),
