@@ -18,6 +18,7 @@ from entrypoints.http.jobs import JobsController
 from entrypoints.http.openapi import mark_generate_body_optional, openapi_config
 from entrypoints.http.reports_admin import ReportAdminController
 from entrypoints.http.reports_read import ReportsController
+from entrypoints.http.requests import ApiRequest, refuse_control_characters
 from entrypoints.lifecycle import start_services, stop_services
 
 
@@ -62,6 +63,7 @@ def create_app(container: Container) -> Litestar:
                 middleware=[
                     DefineMiddleware(BearerAuthentication, verifier=container.token_verifier)
                 ],
+                before_request=refuse_control_characters,
             ),
             HealthController,
             PrometheusController,
@@ -71,6 +73,7 @@ def create_app(container: Container) -> Litestar:
         openapi_config=openapi_config(_version()),
         middleware=[metrics.middleware],
         lifespan=[lifespan],
+        request_class=ApiRequest,
     )
     mark_generate_body_optional(app)
     return app

@@ -58,3 +58,15 @@ def administrators_only(connection: ASGIConnection[Any, Principal, Any, Any], _:
     before the body is read, so a caller without it gets 403 whatever it sent. The use
     cases check it again: they are the place of the rule, this only orders the answers."""
     connection.user.ensure_admin()
+
+
+def generators_only(connection: ASGIConnection[Any, Principal, Any, Any], _: object) -> None:
+    """Guard of generate: the ``reports:generate`` scope is checked before the body is
+    read (403 before 400). The report's ``allowedRoles`` are checked by the use case."""
+    connection.user.ensure_may_generate()
+
+
+def job_readers_only(connection: ASGIConnection[Any, Principal, Any, Any], _: object) -> None:
+    """Guard of the job routes: a caller who may read no job gets 403 before its query
+    parameters or the job it names are judged."""
+    connection.user.ensure_may_read_jobs()
