@@ -39,8 +39,8 @@ FLAWED = {
         400,
     ),
     "admin body nested 5,000 deep": ("POST", "/api/v1/reports", {"content": b"[" * 5000}, 400),
-    "NUL in a job id": ("GET", "/api/v1/jobs/%00", {}, 400),
-    "newline in a report id": ("POST", "/api/v1/reports/report-123%0A/generate", {}, 400),
+    "NUL in a job id": ("GET", "/api/v1/jobs/%00", {}, 404),
+    "newline in a report id": ("POST", "/api/v1/reports/report-123%0A/generate", {}, 404),
     "NUL in a filter": ("GET", "/api/v1/jobs?reportId=%00", {}, 400),
 }
 

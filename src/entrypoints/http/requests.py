@@ -31,16 +31,13 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def refuse_control_characters(request: Request[Any, Any, Any]) -> None:
-    """``before_request`` of the API: a path or query parameter holding a control character
-    (NUL, a newline) is refused with 400 naming it. No id, name, filter or cursor of the
-    API holds one, and a NUL cannot even be sent to PostgreSQL. It runs after the token
-    and the guards, so 401 and 403 still come first."""
-    for source, values in (("path", request.path_params), ("query", request.query_params)):
-        for name, value in values.items():
-            if isinstance(value, str) and _CONTROL.search(value):
-                raise ClientException(
-                    f"The {source} parameter '{name[:40]}' holds a control character."
-                )
-    for name in request.query_params:
+    """``before_request`` of the API: a query parameter holding a control character (NUL,
+    a newline) is refused with 400 naming it. No filter or cursor of the API holds one, and
+    a NUL cannot even be sent to PostgreSQL. (An id in the path that holds one names no
+    report or job: 404, like any unknown id.) It runs after the token and the guards, so
+    401 and 403 still come first."""
+    for name, value in request.query_params.items():
         if _CONTROL.search(name):
             raise ClientException("A query parameter's name holds a control character.")
+        if isinstance(value, str) and _CONTROL.search(value):
+            raise ClientException(f"The query parameter '{name[:40]}' holds a control character.")
