@@ -81,6 +81,11 @@ def token(settings: Settings, *, sub: str, roles: list[str], scopes: list[str], 
     """``reportgen token``: print a signed HS256 token for development and tests."""
     if ttl < 1:
         raise SettingsError("--ttl must be at least 1 second.")
+    longest = settings.timeouts.jwt_max_lifetime.total_seconds()
+    if ttl > longest:
+        raise SettingsError(
+            f"--ttl must be at most {longest:g} seconds (REPORTGEN_JWT_MAX_LIFETIME_SECONDS)."
+        )
     container = build_container(settings)
     issued = container.token_issuer().issue(
         sub, roles, scopes or ["reports:generate"], ttl, container.clock().now()

@@ -32,6 +32,8 @@ class Timeouts:
     """All of ``GET /health/ready``."""
     jwt_leeway: timedelta = timedelta(seconds=30)
     """Clock skew allowed when checking a token's ``exp`` and ``nbf``."""
+    jwt_max_lifetime: timedelta = timedelta(hours=24)
+    """The longest a token may live: its ``exp`` at most this far from ``iat`` and now."""
     report_refresh: timedelta = timedelta(seconds=1)
     """How late a process sees a report configuration another process changed."""
     embedded_poll: timedelta = timedelta(seconds=0.05)
@@ -65,6 +67,7 @@ _KNOBS: tuple[tuple[str, str, str, str], ...] = (
     ("DATA_SOURCE_TIMEOUT_SECONDS", "timeouts", "data_source", "seconds"),
     ("READINESS_TIMEOUT_SECONDS", "timeouts", "readiness", "seconds"),
     ("JWT_LEEWAY_SECONDS", "timeouts", "jwt_leeway", "seconds_or_zero"),
+    ("JWT_MAX_LIFETIME_SECONDS", "timeouts", "jwt_max_lifetime", "seconds"),
     ("REPORT_REFRESH_SECONDS", "timeouts", "report_refresh", "seconds"),
     ("JOB_LEASE_SECONDS", "jobs", "lease", "seconds"),
     ("JOB_HEARTBEAT_SECONDS", "jobs", "heartbeat_interval", "seconds"),

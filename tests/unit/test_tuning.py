@@ -18,6 +18,7 @@ KNOBS = {
     "REPORTGEN_DATA_SOURCE_TIMEOUT_SECONDS": ("30", lambda s: s.timeouts.data_source, 30),
     "REPORTGEN_READINESS_TIMEOUT_SECONDS": ("4", lambda s: s.timeouts.readiness, 4),
     "REPORTGEN_JWT_LEEWAY_SECONDS": ("0", lambda s: s.timeouts.jwt_leeway, 0),
+    "REPORTGEN_JWT_MAX_LIFETIME_SECONDS": ("600", lambda s: s.timeouts.jwt_max_lifetime, 600),
     "REPORTGEN_JOB_LEASE_SECONDS": ("600", lambda s: s.jobs.lease, 600),
     "REPORTGEN_JOB_HEARTBEAT_SECONDS": ("2.5", lambda s: s.jobs.heartbeat_interval, 2.5),
     "REPORTGEN_JOB_MAX_ATTEMPTS": ("5", lambda s: s.jobs.max_attempts, 5),
