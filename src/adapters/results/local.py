@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
+from adapters.private_paths import FILE_MODE, make_private_directory
 from application.common.errors import ResultMissing, ResultStoreUnavailable
 from application.jobs.file_ports import ResultUpload, StoredFile
 
@@ -95,9 +96,9 @@ class _LocalUpload:
 
     @classmethod
     def start(cls, final: Path) -> "_LocalUpload":
-        final.parent.mkdir(parents=True, exist_ok=True)
+        make_private_directory(final.parent)
         temporary = final.with_name(f".{final.name}.{secrets.token_hex(8)}.part")
-        descriptor = os.open(temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o640)
+        descriptor = os.open(temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE)
         return cls(final, temporary, os.fdopen(descriptor, "w+b"))
 
     @property
