@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from litestar import Litestar, Router
 from litestar.middleware import DefineMiddleware
@@ -13,6 +14,7 @@ from entrypoints.http.dependencies import http_dependencies
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.generate import ReportGenerationController
 from entrypoints.http.health import HealthController
+from entrypoints.http.hosts import AllowedHosts
 from entrypoints.http.identity import BearerAuthentication
 from entrypoints.http.jobs import JobsController
 from entrypoints.http.openapi import mark_generate_body_optional, openapi_config
@@ -45,6 +47,9 @@ def create_app(container: Container) -> Litestar:
             await stop_services(container)
 
     metrics = PrometheusConfig(app_name="reportgen", prefix="reportgen", group_path=True)
+    middleware: list[Any] = [metrics.middleware]
+    if (hosts := container.settings().allowed_hosts) is not None:
+        middleware.insert(0, DefineMiddleware(AllowedHosts, hosts=hosts))
     app = Litestar(
         route_handlers=[
             Router(
@@ -71,7 +76,7 @@ def create_app(container: Container) -> Litestar:
         dependencies=http_dependencies(container),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=openapi_config(_version()),
-        middleware=[metrics.middleware],
+        middleware=middleware,
         lifespan=[lifespan],
         request_class=ApiRequest,
     )
