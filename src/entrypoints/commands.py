@@ -10,6 +10,7 @@ from redis.exceptions import RedisError
 from adapters.sqlalchemy.migrate import upgrade_database
 from application.common.errors import SchedulerUnavailable
 from domain.principal import Principal
+from entrypoints.client_deadlines import BoundedHttpToolsProtocol
 from entrypoints.container import build_container
 from entrypoints.demo import seed_demo
 from entrypoints.embedded_serve import embedded_workers
@@ -59,6 +60,9 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
             proxy_headers=True,
             log_level="info",
             access_log=settings.access_log,
+            http=BoundedHttpToolsProtocol,
+            timeout_keep_alive=settings.timeouts.keep_alive.total_seconds(),  # type: ignore[arg-type]
+            h11_max_incomplete_event_size=settings.limits.max_header_bytes,
         )
     return 0
 

@@ -40,6 +40,12 @@ class Timeouts:
     """How often an idle embedded runner looks for a queued job (when not woken up)."""
     worker_poll: timedelta = timedelta(seconds=0.05)
     """How often an arq worker looks for queued jobs (arq's ``poll_delay``)."""
+    client_header: timedelta = timedelta(seconds=10)
+    """How long a client has to send a request's head, from its connection or last answer."""
+    client_body: timedelta = timedelta(seconds=30)
+    """How long a client has to send a request's body, once its head has come."""
+    keep_alive: timedelta = timedelta(seconds=5)
+    """How long an idle connection is kept open after an answer."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,6 +64,8 @@ class Limits:
     """The most new jobs one commit of the write path holds."""
     token_cache_size: int = 10_000
     """Verified tokens kept (until they expire) so that each is verified once."""
+    max_header_bytes: int = 64 * 1024
+    """The largest request head (request line and headers) the server reads."""
 
 
 # Each knob: the variable's name after REPORTGEN_, the section, the field, its kind.
@@ -87,6 +95,10 @@ _KNOBS: tuple[tuple[str, str, str, str], ...] = (
     ("MAX_PAGE_SIZE", "limits", "max_page_size", "count"),
     ("INTAKE_BATCH", "limits", "intake_batch", "count"),
     ("TOKEN_CACHE_SIZE", "limits", "token_cache_size", "count"),
+    ("CLIENT_HEADER_TIMEOUT_SECONDS", "timeouts", "client_header", "seconds"),
+    ("CLIENT_BODY_TIMEOUT_SECONDS", "timeouts", "client_body", "seconds"),
+    ("KEEP_ALIVE_SECONDS", "timeouts", "keep_alive", "seconds"),
+    ("MAX_HEADER_BYTES", "limits", "max_header_bytes", "count"),
     ("SWEEP_INTERVAL_SECONDS", "sweep", "interval", "seconds"),
     ("SWEEP_REDELIVER_AFTER_SECONDS", "sweep", "redeliver_after", "seconds"),
     ("SWEEP_BATCH", "sweep", "batch", "count"),
