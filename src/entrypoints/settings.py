@@ -13,7 +13,7 @@ __all__ = ["PREFIX", "Settings", "SettingsError"]
 
 PREFIX = "REPORTGEN_"
 MIN_SECRET_BYTES = 32
-_DATA_SOURCE = re.compile(r"^REPORTGEN_DATA_SOURCE_([A-Z0-9_]+)_URL$")
+_DATA_SOURCE = re.compile(r"REPORTGEN_DATA_SOURCE_([A-Z0-9_]+)_URL")
 _DATABASE_SCHEMES = {
     "sqlite": "sqlite+aiosqlite",
     "sqlite+aiosqlite": "sqlite+aiosqlite",
@@ -85,7 +85,7 @@ class Settings:
             raise SettingsError(f"REPORTGEN_JWT_PUBLIC_KEY_FILE: no such file: {key_file}")
         data_sources = {"demo": f"sqlite+aiosqlite:///{data_dir / 'demo.sqlite3'}"}
         for name, value in env.items():
-            if match := _DATA_SOURCE.match(name):
+            if match := _DATA_SOURCE.fullmatch(name):
                 data_sources[match.group(1).lower()] = _database_url(name, value)
         return cls(
             data_dir=data_dir,
