@@ -6,7 +6,7 @@ where PostgreSQL differs (NUL characters, over-long strings) run on PostgreSQL t
 import base64
 import json
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,7 @@ class Case:
     json: Any = None
     content: bytes | None = None
     headers: dict[str, str | bytes] = field(default_factory=dict)
-    token: str | None = None
+    token: Callable[[], str] | str | None = None
     says: str = ""
 
 
@@ -90,8 +90,8 @@ def params(**values: Any) -> dict[str, Any]:
 # The cases whose answer could depend on the database: strings PostgreSQL cannot hold
 # (NUL) or holds only up to a length.
 DATABASE_SENSITIVE: dict[str, Case] = {
-    "nul-in-sub": Case("GET", JOBS, 401, token=signed(sub="alice\x00")),
-    "sub-over-255": Case("POST", GENERATE, 401, token=signed(sub="a" * 256)),
+    "nul-in-sub": Case("GET", JOBS, 401, token=lambda: signed(sub="alice\x00")),
+    "sub-over-255": Case("POST", GENERATE, 401, token=lambda: signed(sub="a" * 256)),
     "nul-in-job-id": Case("GET", f"{JOBS}/%00", 404, says="Job not found."),
     "nul-in-job-id-cancel": Case("DELETE", f"{JOBS}/abc%00", 404, says="Job not found."),
     "nul-in-job-id-result": Case("GET", f"{JOBS}/%00/result", 404, says="Job not found."),
@@ -152,22 +152,22 @@ EVERYWHERE: dict[str, Case] = {
         "POST",
         GENERATE,
         401,
-        token=jwt.encode(
+        token=lambda: jwt.encode(
             {"sub": "a", "exp": now() + 60},
             "attacker-key-of-32-bytes-or-more!!",
             headers={"kid": TRAVERSAL},
         ),
     ),
-    "expired": Case("POST", GENERATE, 401, token=signed(exp=now() - 3600), says="expired"),
-    "not-yet-valid": Case("POST", GENERATE, 401, token=signed(nbf=now() + 3600)),
-    "exp-as-text": Case("POST", GENERATE, 401, token=signed(exp=str(now() + 300))),
-    "exp-1e20": Case("POST", GENERATE, 401, token=signed(exp=1e20)),
-    "exp-beyond-a-day": Case("POST", GENERATE, 401, token=signed(exp=now() + 90_000)),
-    "sub-named-twice": Case("POST", REPORTS, 401, json=report_document(), token=repeated_sub()),
+    "expired": Case("POST", GENERATE, 401, token=lambda: signed(exp=now() - 3600), says="expired"),
+    "not-yet-valid": Case("POST", GENERATE, 401, token=lambda: signed(nbf=now() + 3600)),
+    "exp-as-text": Case("POST", GENERATE, 401, token=lambda: signed(exp=str(now() + 300))),
+    "exp-1e20": Case("POST", GENERATE, 401, token=lambda: signed(exp=1e20)),
+    "exp-beyond-a-day": Case("POST", GENERATE, 401, token=lambda: signed(exp=now() + 90_000)),
+    "sub-named-twice": Case("POST", REPORTS, 401, json=report_document(), token=repeated_sub),
     "scope-split-on-a-tab": Case(
-        "POST", GENERATE, 403, token=signed(scope="x\treports:generate"), says="scope"
+        "POST", GENERATE, 403, token=lambda: signed(scope="x\treports:generate"), says="scope"
     ),
-    "token-over-8-kib": Case("POST", GENERATE, 401, token=signed(pad="p" * 9000)),
+    "token-over-8-kib": Case("POST", GENERATE, 401, token=lambda: signed(pad="p" * 9000)),
     "token-not-ascii": Case(
         "POST", GENERATE, 401, headers={"Authorization": "Bearer \xe9.\xe9.\xe9".encode("latin-1")}
     ),
@@ -352,6 +352,8 @@ def token_for(case: Case, container: Container, url: str) -> str | None:
             "attacker-key-of-32-bytes-or-more!!",
             headers={header: url},
         )
+    if callable(case.token):
+        return case.token()
     if case.token is not None:
         return case.token
     scopes = {"none": None, "user": ("reports:generate",), "admin": ("reports:admin",)}[case.caller]
