@@ -36,6 +36,15 @@ class InvalidReportRequest(DomainError):
         self.field = field
 
 
+class InvalidParameterRange(InvalidReportRequest):
+    """The start of a date range the report declares comes after its end."""
+
+    def __init__(self, message: str, first: str, last: str) -> None:
+        super().__init__(message, field=f"parameters.{first}")
+        self.first = first
+        self.last = last
+
+
 class InvalidJobTransition(DomainError):
     """A job was asked to move to a status its current status does not lead to."""
 

@@ -1,14 +1,17 @@
 """The rules a report configuration must follow before it is saved."""
 
 import re
+from collections.abc import Iterator
 
 from domain.errors import InvalidReportConfiguration, InvalidReportRequest
 from domain.parameters import ParameterType
 from domain.reports import DeliveryChannel, ReportConfiguration
 
-REPORT_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-PARAMETER_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Each is matched against the whole string (``fullmatch``): ``$`` would let a trailing
+# newline through.
+REPORT_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+PARAMETER_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+")
 MAX_NAME_LENGTH = 200
 
 
@@ -19,11 +22,13 @@ def validate_report(report: ReportConfiguration) -> None:
     ``delivery_targets[0].mode``); the edge that received it says it in its own.
     """
     _check(
-        bool(REPORT_ID.match(report.id)),
+        bool(REPORT_ID.fullmatch(report.id)),
         "id",
         "The id must be 1 to 64 lowercase letters, digits and dashes, "
         "starting and ending with a letter or digit.",
     )
+    for field, text in _texts(report):
+        _check("\x00" not in text, field, "The text must not hold a NUL character.")
     _check(
         0 < len(report.name.strip()) <= MAX_NAME_LENGTH,
         "name",
@@ -59,7 +64,7 @@ def validate_report(report: ReportConfiguration) -> None:
             )
             for recipient in target.recipients:
                 _check(
-                    bool(EMAIL.match(recipient)),
+                    bool(EMAIL.fullmatch(recipient)),
                     f"{field}.recipients",
                     f"'{recipient[:80]}' is not an email address.",
                 )
@@ -71,7 +76,7 @@ def _check_parameters(report: ReportConfiguration) -> None:
     for index, spec in enumerate(report.parameters):
         field = f"parameters[{index}]"
         _check(
-            bool(PARAMETER_NAME.match(spec.name)),
+            bool(PARAMETER_NAME.fullmatch(spec.name)),
             f"{field}.name",
             "A parameter name is lowercase letters, digits and underscores.",
         )
@@ -92,6 +97,21 @@ def _check_parameters(report: ReportConfiguration) -> None:
                 raise InvalidReportConfiguration(
                     f"The default does not fit: {exc}", field=f"{field}.default"
                 ) from exc
+
+
+def _texts(report: ReportConfiguration) -> Iterator[tuple[str, str]]:
+    """Every text of ``report``, with the field that holds it."""
+    yield from (("id", report.id), ("name", report.name), ("description", report.description))
+    yield from (("data_source", report.data_source), ("query", report.query))
+    yield from (("allowed_roles", role) for role in report.allowed_roles)
+    for index, target in enumerate(report.delivery_targets):
+        yield from ((f"delivery_targets[{index}].recipients", r) for r in target.recipients)
+    for index, spec in enumerate(report.parameters):
+        field = f"parameters[{index}]"
+        yield from ((f"{field}.name", spec.name), (f"{field}.description", spec.description))
+        yield from ((f"{field}.allowed_values", value) for value in spec.allowed_values)
+        if isinstance(spec.default, str):
+            yield f"{field}.default", spec.default
 
 
 def _check(ok: bool, field: str, message: str) -> None:

@@ -10,6 +10,7 @@ from adapters.arq.running import run_worker
 from adapters.sqlalchemy.migrate import upgrade_database
 from application.common.errors import SchedulerUnavailable
 from domain.principal import Principal
+from entrypoints.client_deadlines import BoundedHttpToolsProtocol
 from entrypoints.container import build_container
 from entrypoints.demo import seed_demo
 from entrypoints.embedded_serve import embedded_workers
@@ -59,6 +60,9 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
             proxy_headers=True,
             log_level="info",
             access_log=settings.access_log,
+            http=BoundedHttpToolsProtocol,
+            timeout_keep_alive=settings.timeouts.keep_alive.total_seconds(),  # type: ignore[arg-type]
+            h11_max_incomplete_event_size=settings.limits.max_header_bytes,
         )
     return 0
 
@@ -83,6 +87,11 @@ def token(settings: Settings, *, sub: str, roles: list[str], scopes: list[str], 
     """``reportgen token``: print a signed HS256 token for development and tests."""
     if ttl < 1:
         raise SettingsError("--ttl must be at least 1 second.")
+    longest = settings.timeouts.jwt_max_lifetime.total_seconds()
+    if ttl > longest:
+        raise SettingsError(
+            f"--ttl must be at most {longest:g} seconds (REPORTGEN_JWT_MAX_LIFETIME_SECONDS)."
+        )
     container = build_container(settings)
     issued = container.token_issuer().issue(
         sub, roles, scopes or ["reports:generate"], ttl, container.clock().now()

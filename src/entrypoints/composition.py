@@ -21,6 +21,7 @@ def hs256_secret(settings: Settings) -> str:
 def build_token_verifier(settings: Settings) -> PyJwtTokenVerifier:
     """RS256/ES256 with the configured public key, else HS256 with the secret."""
     leeway = round(settings.timeouts.jwt_leeway.total_seconds())
+    max_lifetime = settings.timeouts.jwt_max_lifetime.total_seconds()
     if settings.jwt_public_key_file is not None:
         try:
             pem = settings.jwt_public_key_file.read_bytes()
@@ -29,6 +30,7 @@ def build_token_verifier(settings: Settings) -> PyJwtTokenVerifier:
                 issuer=settings.jwt_issuer,
                 audience=settings.jwt_audience,
                 leeway_seconds=leeway,
+                max_lifetime_seconds=max_lifetime,
             )
         except (OSError, ValueError) as exc:
             raise SettingsError(f"REPORTGEN_JWT_PUBLIC_KEY_FILE: {exc}") from exc
@@ -37,6 +39,7 @@ def build_token_verifier(settings: Settings) -> PyJwtTokenVerifier:
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         leeway_seconds=leeway,
+        max_lifetime_seconds=max_lifetime,
     )
 
 

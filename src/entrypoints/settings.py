@@ -13,7 +13,7 @@ __all__ = ["PREFIX", "Settings", "SettingsError"]
 
 PREFIX = "REPORTGEN_"
 MIN_SECRET_BYTES = 32
-_DATA_SOURCE = re.compile(r"^REPORTGEN_DATA_SOURCE_([A-Z0-9_]+)_URL$")
+_DATA_SOURCE = re.compile(r"REPORTGEN_DATA_SOURCE_([A-Z0-9_]+)_URL")
 _DATABASE_SCHEMES = {
     "sqlite": "sqlite+aiosqlite",
     "sqlite+aiosqlite": "sqlite+aiosqlite",
@@ -35,6 +35,7 @@ class Settings:
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     public_base_url: str | None = None
+    allowed_hosts: tuple[str, ...] | None = None
     results_url: str = ""
     access_log: bool = False
     data_sources: Mapping[str, str] = field(default_factory=dict)
@@ -84,7 +85,7 @@ class Settings:
             raise SettingsError(f"REPORTGEN_JWT_PUBLIC_KEY_FILE: no such file: {key_file}")
         data_sources = {"demo": f"sqlite+aiosqlite:///{data_dir / 'demo.sqlite3'}"}
         for name, value in env.items():
-            if match := _DATA_SOURCE.match(name):
+            if match := _DATA_SOURCE.fullmatch(name):
                 data_sources[match.group(1).lower()] = _database_url(name, value)
         return cls(
             data_dir=data_dir,
@@ -98,6 +99,7 @@ class Settings:
             jwt_issuer=get("JWT_ISSUER"),
             jwt_audience=get("JWT_AUDIENCE"),
             public_base_url=_base_url(get("PUBLIC_BASE_URL")),
+            allowed_hosts=_allowed_hosts(get("ALLOWED_HOSTS"), get("PUBLIC_BASE_URL")),
             results_url=_results_url(get("RESULTS_URL") or str(data_dir / "results")),
             access_log=_flag("REPORTGEN_ACCESS_LOG", get("ACCESS_LOG")),
             data_sources=data_sources,
@@ -139,6 +141,29 @@ def _redis_url(url: str | None) -> str | None:
     if url is not None and urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
         raise SettingsError("REPORTGEN_REDIS_URL must be a redis://, rediss:// or unix:// URL.")
     return url
+
+
+#: The hosts allowed by default: the machine itself (and, in ``AllowedHosts``, the address
+#: a request came in on).
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+_HOST = re.compile(r"(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.?|[0-9a-f:.]+")
+
+
+def _allowed_hosts(text: str | None, public_base_url: str | None) -> tuple[str, ...] | None:
+    """The hosts a request may name; ``None``: any. Unset, any when the links come from
+    ``REPORTGEN_PUBLIC_BASE_URL`` (a request's host never appears in them), else the
+    machine's own names."""
+    if text is None:
+        return None if public_base_url else LOCAL_HOSTS
+    hosts = tuple(host.strip().lower().strip("[]") for host in text.split(","))
+    if "*" in hosts:
+        return None
+    if not all(_HOST.fullmatch(host) for host in hosts):
+        raise SettingsError(
+            "REPORTGEN_ALLOWED_HOSTS must be host names separated by commas "
+            "(reports.example.com,*.internal,10.0.0.5), or *."
+        )
+    return hosts
 
 
 def _base_url(url: str | None) -> str | None:

@@ -32,6 +32,8 @@ class Timeouts:
     """All of ``GET /health/ready``."""
     jwt_leeway: timedelta = timedelta(seconds=30)
     """Clock skew allowed when checking a token's ``exp`` and ``nbf``."""
+    jwt_max_lifetime: timedelta = timedelta(hours=24)
+    """The longest a token may live: its ``exp`` at most this far from ``iat`` and now."""
     report_refresh: timedelta = timedelta(seconds=1)
     """How late a process sees a report configuration another process changed."""
     embedded_poll: timedelta = timedelta(seconds=0.05)
@@ -41,6 +43,12 @@ class Timeouts:
     worker_grace: timedelta = timedelta(seconds=30)
     """How long an arq worker told to stop waits for its running jobs before it gives
     them back to the queue."""
+    client_header: timedelta = timedelta(seconds=10)
+    """How long a client has to send a request's head, from its connection or last answer."""
+    client_body: timedelta = timedelta(seconds=30)
+    """How long a client has to send a request's body, once its head has come."""
+    keep_alive: timedelta = timedelta(seconds=5)
+    """How long an idle connection is kept open after an answer."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,6 +71,8 @@ class Limits:
     """Jobs one caller may create in any minute (0: no limit)."""
     max_unfinished_jobs_per_caller: int = 1000
     """Jobs of one caller that may be queued or running at once (0: no limit)."""
+    max_header_bytes: int = 64 * 1024
+    """The largest request head (request line and headers) the server reads."""
 
 
 # Each knob: the variable's name after REPORTGEN_, the section, the field, its kind.
@@ -72,6 +82,7 @@ _KNOBS: tuple[tuple[str, str, str, str], ...] = (
     ("DATA_SOURCE_TIMEOUT_SECONDS", "timeouts", "data_source", "seconds"),
     ("READINESS_TIMEOUT_SECONDS", "timeouts", "readiness", "seconds"),
     ("JWT_LEEWAY_SECONDS", "timeouts", "jwt_leeway", "seconds_or_zero"),
+    ("JWT_MAX_LIFETIME_SECONDS", "timeouts", "jwt_max_lifetime", "seconds"),
     ("REPORT_REFRESH_SECONDS", "timeouts", "report_refresh", "seconds"),
     ("JOB_LEASE_SECONDS", "jobs", "lease", "seconds"),
     ("JOB_HEARTBEAT_SECONDS", "jobs", "heartbeat_interval", "seconds"),
@@ -94,6 +105,10 @@ _KNOBS: tuple[tuple[str, str, str, str], ...] = (
     ("TOKEN_CACHE_SIZE", "limits", "token_cache_size", "count"),
     ("GENERATE_RATE_PER_MINUTE", "limits", "generate_rate_per_minute", "count_or_zero"),
     ("MAX_UNFINISHED_JOBS_PER_CALLER", "limits", "max_unfinished_jobs_per_caller", "count_or_zero"),
+    ("CLIENT_HEADER_TIMEOUT_SECONDS", "timeouts", "client_header", "seconds"),
+    ("CLIENT_BODY_TIMEOUT_SECONDS", "timeouts", "client_body", "seconds"),
+    ("KEEP_ALIVE_SECONDS", "timeouts", "keep_alive", "seconds"),
+    ("MAX_HEADER_BYTES", "limits", "max_header_bytes", "count"),
     ("SWEEP_INTERVAL_SECONDS", "sweep", "interval", "seconds"),
     ("SWEEP_REDELIVER_AFTER_SECONDS", "sweep", "redeliver_after", "seconds"),
     ("SWEEP_BATCH", "sweep", "batch", "count"),

@@ -26,6 +26,22 @@ FLAWED = {
     "bad status filter": ("GET", "/api/v1/jobs?status=Done", {}, 400),
     "unknown job": ("GET", "/api/v1/jobs/nope", {}, 404),
     "cancel unknown job": ("DELETE", "/api/v1/jobs/nope", {}, 404),
+    "body not UTF-8": (
+        "POST",
+        GENERATE,
+        {"content": b'{"parameters": {"region": "\xc0\xaf"}}'},
+        400,
+    ),
+    "body nested 5,000 deep": (
+        "POST",
+        GENERATE,
+        {"content": b'{"parameters": ' + b"[" * 5000},
+        400,
+    ),
+    "admin body nested 5,000 deep": ("POST", "/api/v1/reports", {"content": b"[" * 5000}, 400),
+    "NUL in a job id": ("GET", "/api/v1/jobs/%00", {}, 404),
+    "newline in a report id": ("POST", "/api/v1/reports/report-123%0A/generate", {}, 404),
+    "NUL in a filter": ("GET", "/api/v1/jobs?reportId=%00", {}, 400),
 }
 
 
@@ -59,3 +75,21 @@ async def test_health_metrics_and_the_schema_need_no_token(
 ) -> None:
     answered = await client.get(path)
     assert answered.status_code == 200
+
+
+@pytest.mark.parametrize(("method", "url", "send", "with_token"), FLAWED.values(), ids=FLAWED)
+async def test_a_caller_without_the_scope_is_403_before_the_request_is_judged(
+    client: AsyncTestClient,
+    container: Container,
+    token: TokenFactory,
+    method: str,
+    url: str,
+    send: dict[str, object],
+    with_token: int,
+) -> None:
+    no_scope = bearer(token(scopes=()))
+    answered = await client.request(method, url, headers=no_scope, **send)  # type: ignore[arg-type]
+
+    assert answered.status_code == 403
+    assert "scope" in answered.json()["error"]
+    assert await job_rows(container) == []

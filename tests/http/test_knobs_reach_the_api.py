@@ -46,3 +46,21 @@ async def test_the_clock_skew_allowed_for_tokens_is_the_configured_leeway(
     answer = await client.get("/api/v1/jobs", headers=bearer(expired_token(seconds_ago=5)))
 
     assert answer.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("env", "status"),
+    [({}, 200), ({"REPORTGEN_JWT_MAX_LIFETIME_SECONDS": "3600"}, 401)],
+    indirect=["env"],
+)
+async def test_the_longest_token_lifetime_is_the_configured_one(
+    client: AsyncTestClient, status: int
+) -> None:
+    two_hours = jwt.encode(
+        {"sub": "alice", "exp": int(time.time()) + 7200, "scope": "reports:generate"},
+        SECRET,
+        algorithm="HS256",
+    )
+    answer = await client.get("/api/v1/jobs", headers=bearer(two_hours))
+
+    assert answer.status_code == status

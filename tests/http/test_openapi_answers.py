@@ -15,7 +15,7 @@ RESULT = "/api/v1/jobs/{job_id}/result"
 #: What each operation can answer: its success, and each error its code paths raise.
 ANSWERS = {
     ("post", "/api/v1/reports/{report_id}/generate"): {
-        "202", "400", "401", "403", "404", "409", "413", "422", "503"
+        "202", "400", "401", "403", "404", "409", "413", "422", "429", "503"
     },
     ("get", "/api/v1/jobs/{job_id}"): {"200", "401", "403", "404", "503"},
     ("delete", "/api/v1/jobs/{job_id}"): {"200", "401", "403", "404", "409", "503"},
@@ -156,9 +156,18 @@ async def test_head_on_a_result_answers_the_headers_of_get_without_the_file(
     assert missing.status_code == 404
 
 
-async def test_options_on_report_administration_lists_the_methods_instead_of_failing(
-    client: AsyncTestClient,
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [
+        ("/api/v1/reports/report-123/history", "GET"),
+        ("/api/v1/reports/report-123/generate", "POST"),
+        ("/api/v1/jobs/some-job", "DELETE"),
+        ("/api/v1/jobs", "GET"),
+    ],
+)
+async def test_options_lists_the_methods_instead_of_failing(
+    client: AsyncTestClient, path: str, method: str
 ) -> None:
-    response = await client.options("/api/v1/reports/report-123/history")
+    response = await client.options(path)
     assert response.status_code == 204
-    assert "GET" in response.headers["allow"]
+    assert method in response.headers["allow"]

@@ -193,7 +193,10 @@ async def test_a_body_over_the_admin_limit_is_413_naming_that_limit(
     assert (await client.get("/api/v1/reports/too-big", headers=admin)).status_code == 404
 
 
-@pytest.mark.parametrize(("if_match", "status"), [("1", 400), ("1, 2", 400), ('"9"', 412)])
+@pytest.mark.parametrize(
+    ("if_match", "status"),
+    [("1", 400), ("1, 2", 400), ('"9"', 412), ('W/"1"', 412), ('"1" x', 400), ("**", 400)],
+)
 async def test_an_if_match_that_is_no_entity_tag_is_400_and_an_unknown_tag_412(
     client: AsyncTestClient, admin: dict[str, str], if_match: str, status: int
 ) -> None:
@@ -209,6 +212,23 @@ async def test_an_if_match_that_is_no_entity_tag_is_400_and_an_unknown_tag_412(
     if status == 400:
         assert "quotes included" in changed.json()["error"]
     assert (await read(client, admin, "report-123"))[0]["name"] == document["name"]
+
+
+async def test_if_match_star_changes_the_report_whatever_its_version_if_it_exists(
+    client: AsyncTestClient, admin: dict[str, str]
+) -> None:
+    document, _ = await read(client, admin, "report-123")
+    url = "/api/v1/reports/report-123"
+    star = {**admin, "If-Match": "*"}
+
+    first = await client.put(url, json={**document, "name": "First"}, headers=star)
+    second = await client.put(url, json={**document, "name": "Second"}, headers=star)
+    deleted = await client.delete(url, headers=star)
+    again = await client.delete(url, headers=star)
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert second.headers["etag"] == '"3"'
+    assert (deleted.status_code, again.status_code) == (204, 404)
 
 
 @pytest.mark.parametrize(

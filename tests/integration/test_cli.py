@@ -78,6 +78,14 @@ def test_token_puts_every_given_scope_into_the_scope_claim(
     assert claims["exp"] - claims["iat"] == 60
 
 
+def test_token_refuses_a_lifetime_beyond_the_longest_allowed(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["token", "--sub", "bob", "--ttl", "86401"]) != 0
+
+    assert "REPORTGEN_JWT_MAX_LIFETIME_SECONDS" in capsys.readouterr().err
+
+
 def test_db_upgrade_in_process_creates_the_schema(
     data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

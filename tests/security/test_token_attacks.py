@@ -114,6 +114,16 @@ BAD_CLAIMS: dict[str, dict[str, object]] = {
     "number-scope": {"scope": 1},
     "future-nbf": {"nbf": now() + 3600},
     "future-iat": {"iat": now() + 3600},
+    "numeric-string-exp": {"exp": str(now() + 300)},
+    "huge-float-exp": {"exp": 1e20},
+    "boolean-exp": {"exp": True},
+    "exp-beyond-the-lifetime": {"exp": now() + 25 * 3600},
+    "exp-beyond-the-lifetime-from-iat": {"iat": now() - 24 * 3600, "exp": now() + 300},
+    "text-iat": {"iat": str(now())},
+    "text-nbf": {"nbf": str(now())},
+    "sub-over-255-characters": {"sub": "a" * 256},
+    "nul-in-sub": {"sub": "alice\x00"},
+    "newline-in-sub": {"sub": "alice\nroot"},
 }
 
 
@@ -168,3 +178,39 @@ def test_garbage_is_rejected(token: str) -> None:
 def test_token_over_8_kib_is_rejected_even_when_validly_signed() -> None:
     token = jwt.encode(claims(padding="x" * 9 * 1024), SECRET, algorithm="HS256")
     assert_rejected(HS256, token)
+
+
+def scopes_of(scope: str) -> frozenset[str]:
+    token = hmac_signed({"alg": "HS256"}, claims(scope=scope), SECRET.encode())
+    return HS256.verify(token).scopes
+
+
+def test_scope_is_split_on_spaces_only() -> None:
+    assert scopes_of("reports:admin  reports:generate") == {"reports:admin", "reports:generate"}
+    assert scopes_of("reports:admin\treports:generate") == {"reports:admin\treports:generate"}
+    assert scopes_of("reports:admin\nreports:generate") == {"reports:admin\nreports:generate"}
+
+
+def repeated(name: str, first: object, second: object) -> str:
+    base = {key: value for key, value in claims().items() if key != name}
+    members = ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in base.items())
+    payload = f'{{{members}, "{name}": {json.dumps(first)}, "{name}": {json.dumps(second)}}}'
+    return hmac_signed({"alg": "HS256"}, payload.encode(), SECRET.encode())
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "second"),
+    [("sub", "alice", "root"), ("scope", "", "reports:admin"), ("exp", 60, 90)],
+)
+def test_a_claim_named_twice_is_rejected(name: str, first: str | int, second: str | int) -> None:
+    if isinstance(first, int) and isinstance(second, int):  # exp: seconds from now
+        first, second = now() + first, now() + second
+    with pytest.raises(AuthenticationFailed, match="names a claim twice"):
+        HS256.verify(repeated(name, first, second))
+
+
+def test_the_longest_lifetime_is_configurable() -> None:
+    verifier = PyJwtTokenVerifier.for_secret(SECRET, max_lifetime_seconds=600)
+    assert verifier.verify(jwt.encode(claims(exp=now() + 500), SECRET, algorithm="HS256"))
+    assert_rejected(verifier, jwt.encode(claims(exp=now() + 3600), SECRET, algorithm="HS256"))
+    assert HS256.verify(jwt.encode(claims(exp=now() + 23 * 3600), SECRET, algorithm="HS256"))

@@ -20,6 +20,9 @@ from entrypoints.http.ranges import ByteRange, RangeNotSatisfiable, etag_matches
         ("items=0-9", None),
         ("bytes=-", None),
         ("bytes=a-b", None),
+        ("bytes=0-" + "9" * 5000, ByteRange(0, 99)),
+        ("bytes=-" + "9" * 5000, ByteRange(0, 99)),
+        ("bytes=" + "9" * 5000 + "-" + "1", None),
     ],
 )
 def test_a_range_header_is_read_for_a_100_byte_file(
@@ -29,7 +32,8 @@ def test_a_range_header_is_read_for_a_100_byte_file(
 
 
 @pytest.mark.parametrize(
-    ("header", "size"), [("bytes=100-", 100), ("bytes=-0", 100), ("bytes=0-", 0)]
+    ("header", "size"),
+    [("bytes=100-", 100), ("bytes=-0", 100), ("bytes=0-", 0), ("bytes=" + "9" * 5000 + "-", 100)],
 )
 def test_a_range_outside_the_file_is_not_satisfiable(header: str, size: int) -> None:
     with pytest.raises(RangeNotSatisfiable):

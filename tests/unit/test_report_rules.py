@@ -26,6 +26,11 @@ def test_a_well_formed_report_passes() -> None:
         ({"id": "-sales"}, "id"),
         ({"id": "a" * 65}, "id"),
         ({"id": "sales_2025"}, "id"),
+        ({"id": "evil\n"}, "id"),
+        ({"name": "Sales\x00"}, "name"),
+        ({"description": "\x00"}, "description"),
+        ({"query": "SELECT 1\x00"}, "query"),
+        ({"allowed_roles": frozenset({"analyst\x00"})}, "allowed_roles"),
         ({"name": " "}, "name"),
         ({"data_source": ""}, "data_source"),
         ({"query": "  "}, "query"),
@@ -58,6 +63,27 @@ def test_a_well_formed_report_passes() -> None:
             "delivery_targets[0].recipients",
         ),
         ({"parameters": (ParameterSpec("Bad-Name", ParameterType.STRING),)}, "parameters[0].name"),
+        ({"parameters": (ParameterSpec("region\n", ParameterType.STRING),)}, "parameters[0].name"),
+        (
+            {"parameters": (ParameterSpec("r", ParameterType.STRING, description="\x00"),)},
+            "parameters[0].description",
+        ),
+        (
+            {"parameters": (ParameterSpec("r", ParameterType.ENUM, allowed_values=("\x00",)),)},
+            "parameters[0].allowed_values",
+        ),
+        (
+            {"delivery_targets": (DeliveryTarget(DeliveryChannel.EMAIL, recipients=("a@b.c\n",)),)},
+            "delivery_targets[0].recipients",
+        ),
+        (
+            {
+                "delivery_targets": (
+                    DeliveryTarget(DeliveryChannel.EMAIL, recipients=("a\x00@b.c",)),
+                )
+            },
+            "delivery_targets[0].recipients",
+        ),
         (
             {
                 "parameters": (

@@ -144,3 +144,30 @@ def test_the_access_log_is_off_unless_asked_for(
         env["REPORTGEN_ACCESS_LOG"] = value
 
     assert Settings.from_env(env).access_log is expected
+
+
+@pytest.mark.parametrize(
+    ("variables", "hosts"),
+    [
+        ({}, ("localhost", "127.0.0.1", "::1")),
+        ({"REPORTGEN_PUBLIC_BASE_URL": "https://reports.example.com"}, None),
+        (
+            {"REPORTGEN_ALLOWED_HOSTS": "Reports.Example.com, *.internal,[::1]"},
+            ("reports.example.com", "*.internal", "::1"),
+        ),
+        ({"REPORTGEN_ALLOWED_HOSTS": "a.example.com,*"}, None),
+    ],
+    ids=["default", "public-base-url", "listed", "star"],
+)
+def test_allowed_hosts(
+    tmp_path: Path, variables: dict[str, str], hosts: tuple[str, ...] | None
+) -> None:
+    settings = Settings.from_env({"REPORTGEN_DATA_DIR": str(tmp_path), **variables})
+
+    assert settings.allowed_hosts == hosts
+
+
+@pytest.mark.parametrize("value", ["evil.com/path", "a b", "http://x", "*x.com", "a,,b"])
+def test_allowed_hosts_that_are_no_host_names_stop_the_program(tmp_path: Path, value: str) -> None:
+    with pytest.raises(SettingsError, match="REPORTGEN_ALLOWED_HOSTS"):
+        Settings.from_env({"REPORTGEN_DATA_DIR": str(tmp_path), "REPORTGEN_ALLOWED_HOSTS": value})

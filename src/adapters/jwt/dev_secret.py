@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from adapters.jwt.verifier import MIN_SECRET_BYTES
+from adapters.private_paths import make_private_directory
 
 _WAIT_FOR_WRITER_SECONDS = 2.0
 _POLL_SECONDS = 0.02
@@ -21,7 +22,7 @@ def load_or_create_secret(path: Path) -> str:
     ``ValueError`` naming it when it is shorter than 32 bytes or readable by group
     or others.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_directory(path.parent)
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:

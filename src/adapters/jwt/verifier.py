@@ -1,19 +1,21 @@
 """PyJwtTokenVerifier: the ``TokenVerifier`` port on PyJWT, with a fixed algorithm allow-list."""
 
 from collections.abc import Sequence
-from typing import Any, Self
+from typing import Self
 
 import jwt
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
+from adapters.jwt.claims import check_times, principal_from, refuse_repeated_names
 from application.common.errors import AuthenticationFailed
 from domain.principal import Principal
 
 MAX_TOKEN_LENGTH = 8 * 1024
 MIN_SECRET_BYTES = 32
 MIN_RSA_KEY_BITS = 2048
+DEFAULT_MAX_LIFETIME_SECONDS = 24 * 3600
 _SUPPORTED_ALGORITHMS = frozenset({"HS256", "RS256", "ES256"})
 
 _INVALID = "The token is not valid."
@@ -25,7 +27,8 @@ class PyJwtTokenVerifier:
     Only the algorithms given at construction are accepted, whatever the token's header
     says, and they are all symmetric or all asymmetric, so an attacker can neither send
     ``alg: none`` nor sign an HS256 token with the public key. ``exp`` and ``sub`` are
-    required; ``iss`` and ``aud`` are checked only when configured. Every failure is an
+    required, ``exp`` a number at most ``max_lifetime_seconds`` ahead; claims are unique;
+    ``iss`` and ``aud`` are checked only when configured. Every failure is an
     ``AuthenticationFailed`` with a short message that reveals nothing about the key.
     """
 
@@ -37,6 +40,7 @@ class PyJwtTokenVerifier:
         issuer: str | None = None,
         audience: str | None = None,
         leeway_seconds: int = 30,
+        max_lifetime_seconds: float = DEFAULT_MAX_LIFETIME_SECONDS,
     ) -> None:
         chosen = list(algorithms)
         if not chosen or not set(chosen) <= _SUPPORTED_ALGORITHMS:
@@ -45,11 +49,14 @@ class PyJwtTokenVerifier:
             raise ValueError("JWT algorithms must not mix HMAC and public-key algorithms.")
         if leeway_seconds < 0:
             raise ValueError("The JWT leeway must not be negative.")
+        if max_lifetime_seconds <= 0:
+            raise ValueError("The JWT maximum lifetime must be positive.")
         self._key = key
         self._algorithms = chosen
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway_seconds
+        self._max_lifetime = max_lifetime_seconds
 
     @classmethod
     def for_secret(
@@ -59,12 +66,18 @@ class PyJwtTokenVerifier:
         issuer: str | None = None,
         audience: str | None = None,
         leeway_seconds: int = 30,
+        max_lifetime_seconds: float = DEFAULT_MAX_LIFETIME_SECONDS,
     ) -> Self:
         """A verifier of HS256 tokens signed with ``secret`` (at least 32 bytes)."""
         if len(secret.encode("utf-8")) < MIN_SECRET_BYTES:
             raise ValueError(f"The JWT secret must be at least {MIN_SECRET_BYTES} bytes long.")
         return cls(
-            secret, ["HS256"], issuer=issuer, audience=audience, leeway_seconds=leeway_seconds
+            secret,
+            ["HS256"],
+            issuer=issuer,
+            audience=audience,
+            leeway_seconds=leeway_seconds,
+            max_lifetime_seconds=max_lifetime_seconds,
         )
 
     @classmethod
@@ -75,6 +88,7 @@ class PyJwtTokenVerifier:
         issuer: str | None = None,
         audience: str | None = None,
         leeway_seconds: int = 30,
+        max_lifetime_seconds: float = DEFAULT_MAX_LIFETIME_SECONDS,
     ) -> Self:
         """A verifier of RS256 (RSA key) or ES256 (P-256 key) tokens for a PEM public key."""
         try:
@@ -92,7 +106,12 @@ class PyJwtTokenVerifier:
         else:
             raise ValueError("The JWT public key must be an RSA or a P-256 EC key.")
         return cls(
-            pem, [algorithm], issuer=issuer, audience=audience, leeway_seconds=leeway_seconds
+            pem,
+            [algorithm],
+            issuer=issuer,
+            audience=audience,
+            leeway_seconds=leeway_seconds,
+            max_lifetime_seconds=max_lifetime_seconds,
         )
 
     def verify(self, token: str) -> Principal:
@@ -113,6 +132,10 @@ class PyJwtTokenVerifier:
                 audience=self._audience,
                 leeway=self._leeway,
             )
+            refuse_repeated_names(token)
+            expires = check_times(claims, max_lifetime=self._max_lifetime, leeway=self._leeway)
+        except AuthenticationFailed:
+            raise
         except jwt.ExpiredSignatureError as exc:
             raise AuthenticationFailed("The token has expired.") from exc
         except jwt.ImmatureSignatureError as exc:
@@ -121,17 +144,4 @@ class PyJwtTokenVerifier:
             raise AuthenticationFailed(f"The token lacks the '{exc.claim}' claim.") from exc
         except (jwt.PyJWTError, ValueError, TypeError, OverflowError, RecursionError) as exc:
             raise AuthenticationFailed(_INVALID) from exc
-        return _principal_from(claims), float(claims["exp"])
-
-
-def _principal_from(claims: dict[str, Any]) -> Principal:
-    subject = claims.get("sub")
-    if not isinstance(subject, str) or not subject.strip():
-        raise AuthenticationFailed("The token's subject is not valid.")
-    roles = claims.get("roles", [])
-    if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
-        raise AuthenticationFailed("The token's roles are not a list of strings.")
-    scope = claims.get("scope", "")
-    if not isinstance(scope, str):
-        raise AuthenticationFailed("The token's scope is not a string.")
-    return Principal(subject, roles=frozenset(roles), scopes=frozenset(scope.split()))
+        return principal_from(claims), expires

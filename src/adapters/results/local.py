@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
+from adapters.private_paths import FILE_MODE, make_private_directory
 from application.common.errors import ResultMissing, ResultStoreUnavailable
 from application.jobs.file_ports import ResultUpload, StoredFile
 
@@ -96,13 +97,13 @@ class _LocalUpload:
 
     @classmethod
     def start(cls, final: Path) -> "_LocalUpload":
-        final.parent.mkdir(parents=True, exist_ok=True)
+        make_private_directory(final.parent)
         # A writer of this key that was killed (SIGKILL, a power cut) left its temporary
         # file behind; the key is written again now, so that file will never be finished.
         for leftover in final.parent.glob(f".{glob.escape(final.name)}.*.part"):
             leftover.unlink(missing_ok=True)
         temporary = final.with_name(f".{final.name}.{secrets.token_hex(8)}.part")
-        descriptor = os.open(temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o640)
+        descriptor = os.open(temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE)
         return cls(final, temporary, os.fdopen(descriptor, "w+b"))
 
     @property

@@ -11,6 +11,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from adapters.private_paths import create_private_file, make_private_directory
 from adapters.sqlalchemy.sqlite_threads import dispose_threads, pair_with_threads
 from application.common.errors import StorageUnavailable
 
@@ -58,7 +59,7 @@ def create_engine(
     if parsed.get_backend_name() == "sqlite":
         options: dict[str, Any] = {"pool_reset_on_return": None}
         if _is_sqlite_file(parsed):
-            _make_parent_directory(parsed)
+            _make_private_file(parsed)
             options["max_overflow"] = -1
         engine = create_async_engine(parsed, **options)
         on_connect = _sqlite_pragmas(busy_timeout_ms=round(timeout_seconds * 1000))
@@ -106,10 +107,12 @@ def _is_sqlite_file(url: URL) -> bool:
     return database not in ("", ":memory:") and url.query.get("uri") != "true"
 
 
-def _make_parent_directory(url: URL) -> None:
+def _make_private_file(url: URL) -> None:
     # If this fails the file cannot be opened either: the first use raises StorageUnavailable.
+    path = Path(url.database or "")
     with suppress(OSError):
-        Path(url.database or "").parent.mkdir(parents=True, exist_ok=True)
+        make_private_directory(path.parent)
+        create_private_file(path)
 
 
 def _sqlite_pragmas(*, busy_timeout_ms: int) -> Callable[[Any, Any], None]:

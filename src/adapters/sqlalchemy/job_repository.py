@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from adapters.sqlalchemy.engine import storage_errors
 from adapters.sqlalchemy.job_rows import request_values, state_values, to_job
-from adapters.sqlalchemy.tables import job_execution_log
+from adapters.sqlalchemy.tables import job_execution_log, storable
 from adapters.sqlalchemy.transaction import Transaction
 from adapters.sqlalchemy.write_gate import BeforeWrite, no_gate
 from application.jobs.ports import JobQuery
@@ -35,6 +35,8 @@ class SqlAlchemyJobRepository:
 
     async def get(self, job_id: str) -> Job | None:
         """The job with that id, or ``None``."""
+        if not storable(job_id):
+            return None
         query = sa.select(_table).where(_table.c.job_id == job_id)
         with storage_errors("reading a job"):
             row = (await self._transaction.execute(query)).mappings().one_or_none()

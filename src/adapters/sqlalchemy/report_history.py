@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from adapters.sqlalchemy.engine import storage_errors
 from adapters.sqlalchemy.report_rows import report_from_document, report_to_document
-from adapters.sqlalchemy.tables import report_history
+from adapters.sqlalchemy.tables import report_history, storable
 from adapters.sqlalchemy.transaction import Transaction
 from adapters.sqlalchemy.write_gate import BeforeWrite, no_gate
 from domain.report_changes import ChangeAction, ReportChange
@@ -37,6 +37,8 @@ class SqlAlchemyReportHistory:
 
     async def of(self, report_id: str) -> list[ReportChange]:
         """The changes of one report, oldest first."""
+        if not storable(report_id):
+            return []
         query = (
             sa.select(report_history)
             .where(report_history.c.report_id == report_id)

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from adapters.sqlalchemy.engine import storage_errors
 from adapters.sqlalchemy.report_rows import report_from_row, report_to_row
-from adapters.sqlalchemy.tables import report_configuration
+from adapters.sqlalchemy.tables import report_configuration, storable
 from adapters.sqlalchemy.transaction import Transaction
 from adapters.sqlalchemy.write_gate import BeforeWrite, no_gate
 from domain.reports import ReportConfiguration
@@ -23,6 +23,8 @@ class SqlAlchemyReportRepository:
 
     async def get(self, report_id: str) -> ReportConfiguration | None:
         """The report with that id, or ``None``."""
+        if not storable(report_id):
+            return None
         query = sa.select(_table).where(_table.c.report_id == report_id)
         with storage_errors("reading a report"):
             row = (await self._transaction.execute(query)).mappings().one_or_none()

@@ -6,6 +6,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
 
+def storable(text: str) -> bool:
+    """Whether every database can hold ``text``: PostgreSQL refuses a NUL character in
+    text, even as a value to compare with. A key that is not storable names no row."""
+    return "\x00" not in text
+
+
 class UtcDateTime(sa.TypeDecorator[datetime]):
     """A timezone-aware datetime stored as UTC, read back as aware UTC on every database.
 

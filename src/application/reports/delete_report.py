@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from application.common.ports import Clock, UnitOfWork
 from application.reports.ports import ReportCatalog
-from application.reports.versions import report_at_version, version_read
+from application.reports.versions import ExpectedVersion, report_at_version, version_read
 from domain.errors import StaleReportVersion
 from domain.principal import Principal
 from domain.report_changes import ReportChange
@@ -16,7 +16,7 @@ class DeleteReportCommand:
 
     principal: Principal
     report_id: str
-    expected_version: int | None
+    expected_version: ExpectedVersion | None
 
 
 class DeleteReportUseCase:

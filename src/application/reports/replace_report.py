@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 from application.common.ports import Clock, UnitOfWork
 from application.reports.ports import ReportCatalog, ReportQueries
 from application.reports.validation import check_report
-from application.reports.versions import report_at_version, version_read
+from application.reports.versions import ExpectedVersion, report_at_version, version_read
 from domain.errors import StaleReportVersion
 from domain.principal import Principal
 from domain.report_changes import ReportChange
@@ -18,7 +18,7 @@ class ReplaceReportCommand:
 
     principal: Principal
     report: ReportConfiguration
-    expected_version: int | None
+    expected_version: ExpectedVersion | None
 
 
 class ReplaceReportUseCase:

@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from litestar import Litestar, Router
 from litestar.middleware import DefineMiddleware
@@ -13,11 +14,13 @@ from entrypoints.http.dependencies import http_dependencies
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.generate import ReportGenerationController
 from entrypoints.http.health import HealthController
+from entrypoints.http.hosts import AllowedHosts
 from entrypoints.http.identity import BearerAuthentication
 from entrypoints.http.jobs import JobsController
 from entrypoints.http.openapi_document import finish, openapi_config
 from entrypoints.http.reports_admin import ReportAdminController
 from entrypoints.http.reports_read import ReportsController
+from entrypoints.http.requests import ApiRequest, refuse_control_characters
 from entrypoints.lifecycle import start_services, stop_services
 
 
@@ -44,6 +47,9 @@ def create_app(container: Container) -> Litestar:
             await stop_services(container)
 
     metrics = PrometheusConfig(app_name="reportgen", prefix="reportgen", group_path=True)
+    middleware: list[Any] = [metrics.middleware]
+    if (hosts := container.settings().allowed_hosts) is not None:
+        middleware.insert(0, DefineMiddleware(AllowedHosts, hosts=hosts))
     app = Litestar(
         route_handlers=[
             Router(
@@ -62,6 +68,7 @@ def create_app(container: Container) -> Litestar:
                 middleware=[
                     DefineMiddleware(BearerAuthentication, verifier=container.token_verifier)
                 ],
+                before_request=refuse_control_characters,
             ),
             HealthController,
             PrometheusController,
@@ -69,8 +76,9 @@ def create_app(container: Container) -> Litestar:
         dependencies=http_dependencies(container),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=openapi_config(_version()),
-        middleware=[metrics.middleware],
+        middleware=middleware,
         lifespan=[lifespan],
+        request_class=ApiRequest,
     )
     finish(app)
     return app

@@ -27,6 +27,7 @@ from application.common.errors import AuthenticationFailed, ServiceUnavailable
 from domain.errors import (
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
+    InvalidParameterRange,
     InvalidReportConfiguration,
     InvalidReportRequest,
     JobAlreadyFinished,
@@ -142,6 +143,7 @@ EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     ReportNotFound: _status(HTTP_404_NOT_FOUND),
     ReportNotAsynchronous: _status(HTTP_409_CONFLICT),
     InvalidReportRequest: _status(HTTP_422_UNPROCESSABLE_ENTITY),
+    InvalidParameterRange: _status(HTTP_400_BAD_REQUEST),
     InvalidReportConfiguration: _invalid_configuration,
     ReportAlreadyExists: _status(HTTP_409_CONFLICT),
     StaleReportVersion: _status(HTTP_412_PRECONDITION_FAILED),

@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_202_ACCEPTED
 from application.jobs.generate_report import GenerateReportCommand
 from entrypoints.http.dependencies import HttpServices
 from entrypoints.http.idempotency import HEADER, KEY_PATTERN, MAX_KEY_LENGTH, idempotency_key
-from entrypoints.http.identity import principal_of
+from entrypoints.http.identity import generators_only, principal_of
 from entrypoints.http.openapi import GENERATE_ERROR_RESPONSES
 from entrypoints.http.schemas import GenerateReportBody, JobAcceptedBody
 
@@ -26,6 +26,7 @@ class ReportGenerationController(Controller):
 
     path = "/"  # mounted under /api/v1/reports by the app
     tags = ["Reports"]  # noqa: RUF012 - Litestar reads a plain class attribute
+    guards = [generators_only]  # noqa: RUF012 - 403 before the body is judged
 
     @post(
         "/{report_id:str}/generate",

@@ -59,8 +59,30 @@ def administrators_only(
 ) -> None:
     """Guard of the report administration routes: the ``reports:admin`` scope is checked
     before the body is read, so a caller without it gets 403 whatever it sent. The use
-    cases check it again: they are the place of the rule, this only orders the answers.
-    ``OPTIONS``, which only lists the methods (``Allow``), is answered without a token."""
-    lists_methods = isinstance(handler, HTTPRouteHandler) and handler.http_methods == {"OPTIONS"}
-    if not lists_methods:
+    cases check it again: they are the place of the rule, this only orders the answers."""
+    if not _lists_methods(handler):
         connection.user.ensure_admin()
+
+
+def generators_only(
+    connection: ASGIConnection[Any, Principal, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """Guard of generate: the ``reports:generate`` scope is checked before the body is
+    read (403 before 400). The report's ``allowedRoles`` are checked by the use case."""
+    if not _lists_methods(handler):
+        connection.user.ensure_may_generate()
+
+
+def job_readers_only(
+    connection: ASGIConnection[Any, Principal, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """Guard of the job routes: a caller who may read no job gets 403 before its query
+    parameters or the job it names are judged."""
+    if not _lists_methods(handler):
+        connection.user.ensure_may_read_jobs()
+
+
+def _lists_methods(handler: BaseRouteHandler) -> bool:
+    """Whether ``handler`` is Litestar's ``OPTIONS`` answer, which only lists the methods
+    (``Allow``) and is given without a token, so the guards leave it alone."""
+    return isinstance(handler, HTTPRouteHandler) and handler.http_methods == {"OPTIONS"}

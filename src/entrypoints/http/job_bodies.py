@@ -91,6 +91,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         moment = datetime.fromisoformat(created_at)
     except (binascii.Error, msgspec.DecodeError, msgspec.ValidationError, ValueError) as exc:
         raise InvalidQuery("The cursor is not valid.") from exc
-    if moment.tzinfo is None:
+    if moment.tzinfo is None or not job_id.isprintable():
         raise InvalidQuery("The cursor is not valid.")
     return moment, job_id

@@ -15,7 +15,7 @@ from application.jobs.list_jobs import DEFAULT_PAGE_SIZE, ListJobsQuery
 from entrypoints.http.dependencies import HttpServices
 from entrypoints.http.downloads import DownloadConditions
 from entrypoints.http.generate import POLL_AFTER_SECONDS
-from entrypoints.http.identity import principal_of
+from entrypoints.http.identity import job_readers_only, principal_of
 from entrypoints.http.job_bodies import decode_cursor, encode_cursor, parse_status
 from entrypoints.http.openapi import (
     CANCEL_RESPONSES,
@@ -54,6 +54,7 @@ class JobsController(Controller):
     path = "/jobs"  # mounted under /api/v1 by the app
     tags = ["Jobs"]  # noqa: RUF012 - Litestar reads a plain class attribute
     security = [{"BearerToken": []}]  # noqa: RUF012
+    guards = [job_readers_only]  # noqa: RUF012 - 403 before the query is judged
 
     @get(
         "/{job_id:str}",

@@ -3,7 +3,10 @@
 import re
 from dataclasses import dataclass
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+#: Offsets beyond any file; longer digit strings are read as this, not converted
+#: (Python refuses to convert more than 4,300 digits, and nothing needs them).
+_BEYOND = 10**18
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,24 +36,28 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
     A header that is malformed or asks for several ranges is ignored, as
     RFC 9110 allows; a range that starts past the end is not satisfiable.
     """
-    match = _RANGE.match(header.strip()) if header else None
+    match = _RANGE.fullmatch(header.strip()) if header else None
     if match is None:
         return None
-    first, last = match.groups()
-    if not first and not last:
-        return None
-    if not first:
-        suffix = int(last)
-        if suffix == 0 or size == 0:
+    first, last = (_offset(text) for text in match.groups())
+    if first is None:
+        if last is None:
+            return None
+        if last == 0 or size == 0:
             raise RangeNotSatisfiable(header)
-        return ByteRange(max(size - suffix, 0), size - 1)
-    start = int(first)
-    if last and int(last) < start:
+        return ByteRange(max(size - last, 0), size - 1)
+    if last is not None and last < first:
         return None
-    if start >= size:
+    if first >= size:
         raise RangeNotSatisfiable(header)
-    end = min(int(last), size - 1) if last else size - 1
-    return ByteRange(start, end)
+    end = min(last, size - 1) if last is not None else size - 1
+    return ByteRange(first, end)
+
+
+def _offset(digits: str) -> int | None:
+    if not digits:
+        return None
+    return int(digits) if len(digits) <= len(str(_BEYOND)) else _BEYOND
 
 
 def etag_matches(header: str | None, etag: str) -> bool:

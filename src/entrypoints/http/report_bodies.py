@@ -7,7 +7,7 @@ from domain.reports import DeliveryTarget, ReportConfiguration
 from entrypoints.http.job_bodies import rfc3339
 
 
-class ParameterBody(msgspec.Struct, rename="camel", omit_defaults=True):
+class ParameterBody(msgspec.Struct, rename="camel", omit_defaults=True, forbid_unknown_fields=True):
     """A parameter the report takes."""
 
     name: str
@@ -18,7 +18,9 @@ class ParameterBody(msgspec.Struct, rename="camel", omit_defaults=True):
     description: str = ""
 
 
-class DeliveryTargetBody(msgspec.Struct, rename="camel", omit_defaults=True):
+class DeliveryTargetBody(
+    msgspec.Struct, rename="camel", omit_defaults=True, forbid_unknown_fields=True
+):
     """Where the report goes: ``api_response`` (``mode`` async or sync) or ``email``."""
 
     type: str
