@@ -190,13 +190,17 @@ class FakeAdmissionLedger:
     async def load(self, callers: Sequence[str], since: datetime) -> dict[str, CallerLoad]:
         return {
             caller: CallerLoad(
-                recent=len(await self.created_since(caller, since)),
+                recent=len(self._created_since(caller, since)),
                 unfinished=len(self._unfinished(caller)),
             )
             for caller in callers
         }
 
-    async def created_since(self, caller: str, since: datetime) -> list[datetime]:
+    async def created_since(self, caller: str, since: datetime, *, skip: int) -> datetime | None:
+        times = self._created_since(caller, since)
+        return times[skip] if skip < len(times) else None
+
+    def _created_since(self, caller: str, since: datetime) -> list[datetime]:
         return sorted(
             job.created_at
             for job in self._jobs.values()

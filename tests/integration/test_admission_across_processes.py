@@ -21,7 +21,7 @@ from entrypoints.container import Container, build_container
 from entrypoints.demo import DEMO_REPORTS
 from entrypoints.lifecycle import stop_services
 from entrypoints.settings import Settings
-from tests.builders import analyst
+from tests.builders import analyst, queued_job
 from tests.fakes import FakeScheduler
 
 REQUESTS = 40
@@ -142,3 +142,19 @@ async def test_the_sweep_forgets_the_oldest_keys_first(engine: AsyncEngine) -> N
 
     assert forgotten == 2
     assert sorted(record.key.key for record in left) == ["k2", "k3"]
+
+
+async def test_the_job_that_decides_a_rate_refusal_is_read_alone(engine: AsyncEngine) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    made = [now - timedelta(seconds=seconds) for seconds in (50, 40, 30, 20, 90)]
+    async with SqlAlchemyUnitOfWork(engine) as uow:
+        await uow.jobs.add(*(queued_job(at, requested_by="alice") for at in made))
+        await uow.jobs.add(queued_job(now - timedelta(seconds=45), requested_by="bob"))
+        await uow.commit()
+
+    since = now - timedelta(minutes=1)
+    async with SqlAlchemyUnitOfWork(engine) as uow:
+        found = [await uow.admission.created_since("alice", since, skip=n) for n in range(5)]
+
+    # The four of the last minute, oldest first; the one from 90 s ago is not counted.
+    assert found == [made[0], made[1], made[2], made[3], None]

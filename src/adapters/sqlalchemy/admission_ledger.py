@@ -123,15 +123,19 @@ class SqlAlchemyAdmissionLedger:
                 load.unfinished = row["jobs"]
         return loads
 
-    async def created_since(self, caller: str, since: datetime) -> list[datetime]:
-        """When each job of ``caller`` created after ``since`` was created, oldest first."""
+    async def created_since(self, caller: str, since: datetime, *, skip: int) -> datetime | None:
+        """When the job of ``caller`` created after ``since`` that ``skip`` others precede
+        (oldest first) was created: one row read from the index, however many there are."""
         query = (
             sa.select(_jobs.c.created_at)
             .where(_jobs.c.requested_by == caller, _jobs.c.created_at > since)
             .order_by(_jobs.c.created_at)
+            .offset(skip)
+            .limit(1)
         )
         with storage_errors("counting a caller's jobs"):
-            return list((await self._transaction.execute(query)).scalars())
+            created: datetime | None = (await self._transaction.execute(query)).scalar()
+        return created
 
     async def unfinished_outlook(self, caller: str) -> UnfinishedOutlook:
         """The oldest unfinished job, and the last finished ones' creation-to-end times."""

@@ -38,8 +38,9 @@ class AdmissionLedger(Protocol):
         without any may be missing)."""
         ...
 
-    async def created_since(self, caller: str, since: datetime) -> list[datetime]:
-        """When each job of ``caller`` created after ``since`` was created, oldest first."""
+    async def created_since(self, caller: str, since: datetime, *, skip: int) -> datetime | None:
+        """When the job of ``caller`` created after ``since`` that ``skip`` others precede
+        (oldest first) was created; ``None`` if there are not that many."""
         ...
 
     async def unfinished_outlook(self, caller: str) -> UnfinishedOutlook:
