@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncResult
 
 from adapters.sqlalchemy.data_source_errors import DATABASE_ERRORS, translated_errors
 from adapters.sqlalchemy.query_parameters import bind_values, sqlite_statement, typed_statement
+from adapters.sqlalchemy.query_step import QueryStep
 from adapters.sqlalchemy.read_only import (
     begin_read_only,
     create_read_only_engine,
@@ -28,10 +29,13 @@ class SqlAlchemyReportQueries:
     """Runs report queries on named SQLAlchemy async URLs, one lazily built engine per name.
 
     Connections are read-only: SQLite ones with ``PRAGMA query_only`` at every
-    checkout, PostgreSQL ones in a ``READ ONLY`` transaction. A report on a SQLite
-    file streams through the standard library's ``sqlite3`` instead (one thread
-    hop per batch, ``sqlite_rows``) unless ``direct_sqlite`` is off; its query is
-    compiled and its parameters bound by SQLAlchemy all the same.
+    checkout, PostgreSQL ones in a ``READ ONLY`` transaction with a ``SET LOCAL
+    statement_timeout``, on a connection of its own that is closed afterwards
+    (no session state, an advisory lock say, outlives the run). The query runs
+    once. A report on a SQLite file streams through the standard library's
+    ``sqlite3`` instead (one thread hop per batch, ``sqlite_rows``) unless
+    ``direct_sqlite`` is off; its query is compiled and its parameters bound by
+    SQLAlchemy all the same.
     """
 
     def __init__(
@@ -60,23 +64,23 @@ class SqlAlchemyReportQueries:
         declared: Sequence[ParameterSpec],
         *,
         batch_size: int,
+        timeout_seconds: float | None = None,
     ) -> AsyncIterator[RowSource]:
-        """Run ``query`` with every declared parameter bound; stream its rows in batches."""
+        """Run ``query`` once with every declared parameter bound; stream its rows in
+        batches, each fetch bounded by ``timeout_seconds``."""
         if data_source not in self._urls:
             raise UnknownDataSource(data_source)
         values = bind_values(parameters, declared)
         statement = typed_statement(query, declared)
-        count_sql = f"SELECT count(*) FROM ({query.strip().rstrip(';')}) AS report_rows"  # noqa: S608
-        count = typed_statement(count_sql, declared)
         path = sqlite_file(self._urls[data_source]) if self._direct_sqlite else None
         if path is None:
-            running = self._stream(data_source, statement, count, values, batch_size)
+            running = self._stream(data_source, statement, values, batch_size, timeout_seconds)
         else:
             with translated_errors(data_source):  # a parameter the query does not take
-                direct = (sqlite_statement(statement, values), sqlite_statement(count, values))
+                direct = sqlite_statement(statement, values)
             running = sqlite_rows(
-                path, *direct, data_source=data_source, batch_size=batch_size,
-                timeout_seconds=self._timeout,
+                path, direct, data_source=data_source, batch_size=batch_size,
+                timeout_seconds=self._timeout, query_timeout=timeout_seconds,
             )  # fmt: skip
         async with running as rows:
             yield rows
@@ -113,46 +117,35 @@ class SqlAlchemyReportQueries:
         self,
         data_source: str,
         statement: sa.TextClause,
-        count: sa.TextClause,
         values: dict[str, object],
         batch_size: int,
+        query_timeout: float | None,
     ) -> AsyncIterator[RowSource]:
         engine = self._engine(data_source)
         async with AsyncExitStack() as stack:
             with translated_errors(data_source):
                 connection = await engine.connect()
                 stack.push_async_callback(_close_quietly, connection)
-                await begin_read_only(connection)
-            total_rows = await self._count(engine, count, values)
-            with translated_errors(data_source):
+                await begin_read_only(connection, statement_timeout=query_timeout)
+            step = QueryStep(connection, data_source, query_timeout)
+            async with step():
                 options = {"yield_per": batch_size}
                 result = await connection.stream(statement, values, execution_options=options)
                 columns = list(result.keys())  # fails for a statement that returns no rows
-            yield _StreamedRows(data_source, result, columns, total_rows, batch_size)
-
-    async def _count(
-        self, engine: AsyncEngine, statement: sa.TextClause, values: dict[str, object]
-    ) -> int | None:
-        try:
-            async with engine.connect() as connection, time_limit(connection, self._timeout):
-                await begin_read_only(connection)
-                return int(await connection.scalar(statement, values) or 0)
-        except DATABASE_ERRORS:
-            return None  # the count is a nicety: the query itself reports its own errors
+            yield _StreamedRows(step, result, columns, batch_size)
 
 
 @dataclass(frozen=True, slots=True)
 class _StreamedRows:
-    data_source: str
+    step: "QueryStep"
     result: AsyncResult[Any]
     columns: Sequence[str]
-    total_rows: int | None
     batch_size: int
 
     async def pour(self, sink: RowSink) -> AsyncIterator[int]:
         partitions = self.result.partitions(self.batch_size)
         while True:
-            with translated_errors(self.data_source):
+            async with self.step():
                 batch = await anext(partitions, None)
             if batch is None:
                 return

@@ -19,5 +19,6 @@ async def check_report(queries: ReportQueries, report: ReportConfiguration) -> N
         await queries.check(report.data_source, report.query, report.parameters)
     except UnknownDataSource as exc:
         raise InvalidReportConfiguration(exc.message, field="data_source") from exc
-    except ReportQueryFailed as exc:
-        raise InvalidReportConfiguration(exc.message, field="query") from exc
+    except ReportQueryFailed as exc:  # an administrator may read the database's own words
+        reason = f"{exc.message} {exc.detail}".strip()
+        raise InvalidReportConfiguration(reason, field="query") from exc
