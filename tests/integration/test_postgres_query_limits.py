@@ -15,8 +15,7 @@ pytestmark = pytest.mark.postgres
 
 SLEEP = "SELECT pg_sleep(600) AS slept"
 FOR_EVER = (
-    "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n)"
-    " SELECT count(*) AS rows FROM n"
+    "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) AS rows FROM n"
 )
 
 
