@@ -27,7 +27,7 @@ class Timeouts:
     queue: timedelta = timedelta(seconds=1.5)
     """One call to Redis: enqueueing a job, a readiness check."""
     data_source: timedelta = timedelta(seconds=5)
-    """Connecting to a report's data source, counting its rows, checking a query."""
+    """Connecting to a report's data source, checking a saved query and its login."""
     readiness: timedelta = timedelta(seconds=2)
     """All of ``GET /health/ready``."""
     jwt_leeway: timedelta = timedelta(seconds=30)

@@ -43,10 +43,10 @@ async def server(postgres_url: str) -> AsyncIterator[asyncpg.Connection]:
 
 
 async def run_to_the_end(
-    queries: SqlAlchemyReportQueries, query: str, timeout: float | None = None
+    queries: SqlAlchemyReportQueries, query: str, limit: float | None = None
 ) -> list[Row]:
     sink = Rows()
-    async with queries.run("sales", query, {}, (), batch_size=100, timeout_seconds=timeout) as rows:
+    async with queries.run("sales", query, {}, (), batch_size=100, timeout_seconds=limit) as rows:
         async for _ in rows.pour(sink):
             pass
     return sink.rows
@@ -67,7 +67,7 @@ async def test_a_query_past_its_timeout_is_stopped_on_the_server(
 ) -> None:
     async with asyncio.timeout(30):  # the query alone would run for ten minutes, or ever
         with pytest.raises(ReportLimitExceeded) as failure:
-            await run_to_the_end(queries, query, timeout=0.5)
+            await run_to_the_end(queries, query, limit=0.5)
     assert failure.value.message == "The report query ran longer than 0.5 s."
     assert await report_queries_running(server) == []
 
@@ -75,7 +75,7 @@ async def test_a_query_past_its_timeout_is_stopped_on_the_server(
 async def test_a_cancelled_run_stops_its_query_on_the_server(
     queries: SqlAlchemyReportQueries, server: asyncpg.Connection
 ) -> None:
-    running = asyncio.create_task(run_to_the_end(queries, SLEEP, timeout=600))
+    running = asyncio.create_task(run_to_the_end(queries, SLEEP, limit=600))
     for _ in range(100):  # ten seconds at most
         if SLEEP in await report_queries_running(server):
             break

@@ -1,6 +1,7 @@
 """Report queries run read-only against the operator's data sources (SQLite or PostgreSQL)."""
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncResult
 
 from adapters.sqlalchemy.data_source_errors import DATABASE_ERRORS, translated_errors
+from adapters.sqlalchemy.data_source_roles import judge, login_privileges
 from adapters.sqlalchemy.query_parameters import bind_values, sqlite_statement, typed_statement
 from adapters.sqlalchemy.query_step import QueryStep
 from adapters.sqlalchemy.read_only import (
@@ -20,9 +22,11 @@ from adapters.sqlalchemy.read_only import (
 )
 from adapters.sqlalchemy.sql_statements import single_statement, starts_as_query
 from adapters.sqlalchemy.sqlite_rows import sqlite_file, sqlite_rows
-from application.common.errors import ReportQueryFailed, UnknownDataSource
+from application.common.errors import ReportQueryFailed, UnknownDataSource, UnsafeDataSource
 from application.reports.ports import RowSink, RowSource
 from domain.parameters import JsonScalar, ParameterSpec
+
+logger = logging.getLogger(__name__)
 
 
 class SqlAlchemyReportQueries:
@@ -45,12 +49,32 @@ class SqlAlchemyReportQueries:
         self._timeout = timeout_seconds
         self._direct_sqlite = direct_sqlite
         self._engines: dict[str, AsyncEngine] = {}
+        self._audits: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        """Nothing to do: each data source's engine is built on first use."""
+        """Look at each PostgreSQL data source's login in the background (each engine is
+        built on first use): an error in the log for one whose reports would be refused
+        when saved, a warning for one that may write."""
+        self._audits = [
+            asyncio.create_task(self._audit(name))
+            for name, url in self._urls.items()
+            if url.startswith("postgresql")
+        ]
+
+    async def _audit(self, data_source: str) -> None:
+        try:
+            engine = self._engine(data_source)
+            async with engine.connect() as connection, time_limit(connection, self._timeout):
+                judge(data_source, await login_privileges(connection))
+        except UnsafeDataSource as exc:
+            logger.error("%s Reports on it are refused when saved.", exc.message)
+        except DATABASE_ERRORS as exc:
+            logger.warning("Could not look at the data source '%s': %s", data_source, exc)
 
     async def stop(self) -> None:
         """Dispose of every engine built so far."""
+        for audit in self._audits:
+            audit.cancel()
         engines, self._engines = list(self._engines.values()), {}
         for engine in engines:
             await engine.dispose()
@@ -99,6 +123,8 @@ class SqlAlchemyReportQueries:
         with translated_errors(data_source):
             async with engine.connect() as connection, time_limit(connection, self._timeout):
                 await begin_read_only(connection)
+                if connection.dialect.name == "postgresql":
+                    judge(data_source, await login_privileges(connection))
                 writes = await plan_writes(connection, statement, declared, values)
         if writes or not starts_as_query(statement):
             raise ReportQueryFailed("The query must be a read-only SELECT.")

@@ -58,6 +58,14 @@ class ReportLimitExceeded(ReportQueryFailed):
     names the limit. Running it again would go past it again."""
 
 
+class UnsafeDataSource(ReportQueryFailed):
+    """The data source's login may do more than read (a superuser, the server's files)."""
+
+    def __init__(self, data_source: str, why: str) -> None:
+        super().__init__(f"The data source '{data_source}' {why}.")
+        self.data_source = data_source
+
+
 class UnknownDataSource(ReportQueryFailed):
     """The report names a data source the operator did not declare."""
 
