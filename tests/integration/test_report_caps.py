@@ -1,6 +1,7 @@
 """A report's caps on rows and bytes, with a real SQLite data source and the real local
 store: a file past one fails naming it and leaves nothing in the results directory."""
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,7 +34,8 @@ async def make(sqlite_url: str, results: Path, query: str, limits: ReportLimits)
         report_id="capped", requested_by="alice", request=request, now=datetime.now(UTC)
     )
     try:
-        return (await maker.make(job, report, limits, lambda rows: None)).row_count
+        async with asyncio.timeout(60):  # without its cap, the file would grow for ever
+            return (await maker.make(job, report, limits, lambda rows: None)).row_count
     finally:
         await queries.stop()
 
