@@ -23,7 +23,6 @@ class FakeRowSource:
         self._queries = queries
         self._batch_size = batch_size
         self.columns = queries.columns
-        self.total_rows = len(queries.rows) if queries.knows_total else None
 
     async def pour(self, sink: RowSink) -> AsyncIterator[int]:
         rows = self._queries.rows
@@ -43,11 +42,11 @@ class FakeReportQueries:
     def __init__(self, rows: list[tuple[object, ...]], columns: Sequence[str] = ("id", "amount")):
         self.rows = rows
         self.columns = list(columns)
-        self.knows_total = True
         self.failure: Exception | None = None
         self.fail_at_batch = 0
         self.before_batch: Callable[[int], object] | None = None
         self.calls: list[dict[str, JsonScalar]] = []
+        self.timeouts: list[float | None] = []
         self.refusal: str | None = None
         self.data_sources = {"demo"}
         self.checked: list[str] = []
@@ -68,8 +67,10 @@ class FakeReportQueries:
         declared: Sequence[ParameterSpec],
         *,
         batch_size: int,
+        timeout_seconds: float | None = None,
     ) -> AsyncIterator[FakeRowSource]:
         self.calls.append(dict(parameters))
+        self.timeouts.append(timeout_seconds)
         yield FakeRowSource(self, batch_size)
 
 

@@ -69,6 +69,8 @@ def validate_report(report: ReportConfiguration) -> None:
                     f"'{recipient[:80]}' is not an email address.",
                 )
     _check_parameters(report)
+    for name, why in report.limits.problems():
+        _check(False, f"limits.{name}", f"A limit {why}")
 
 
 def _check_parameters(report: ReportConfiguration) -> None:

@@ -8,6 +8,7 @@ from enum import StrEnum
 from domain.errors import InvalidReportRequest, PermissionDenied, ReportNotAsynchronous
 from domain.parameters import JsonScalar, ParameterSpec, resolve_parameters
 from domain.principal import Principal
+from domain.report_limits import ReportLimits
 
 
 class DeliveryChannel(StrEnum):
@@ -67,6 +68,7 @@ class ReportConfiguration:
     parameters: tuple[ParameterSpec, ...] = ()
     allowed_roles: frozenset[str] = field(default_factory=frozenset)
     description: str = ""
+    limits: ReportLimits = field(default_factory=ReportLimits)
     version: int = 1
     created_at: datetime | None = None
     updated_at: datetime | None = None

@@ -27,7 +27,7 @@ class Timeouts:
     queue: timedelta = timedelta(seconds=1.5)
     """One call to Redis: enqueueing a job, a readiness check."""
     data_source: timedelta = timedelta(seconds=5)
-    """Connecting to a report's data source, counting its rows, checking a query."""
+    """Connecting to a report's data source, checking a saved query and its login."""
     readiness: timedelta = timedelta(seconds=2)
     """All of ``GET /health/ready``."""
     jwt_leeway: timedelta = timedelta(seconds=30)
@@ -59,8 +59,6 @@ class Limits:
     """Worker processes ``reportgen serve`` starts to run the jobs (no Redis)."""
     embedded_concurrency: int = 2
     """Jobs each embedded worker process (no Redis) runs at once."""
-    job_timeout: timedelta = timedelta(hours=1)
-    """An arq worker cancels a job that runs longer."""
     max_page_size: int = PAGE_SIZE_CEILING
     """The most items one page of a list holds (at most 100)."""
     intake_batch: int = 500
@@ -94,7 +92,10 @@ _KNOBS: tuple[tuple[str, str, str, str], ...] = (
     ("JOB_MISSING_RETRY_SECONDS", "jobs", "missing_row_retry", "seconds"),
     ("RESULT_TTL_SECONDS", "jobs", "result_ttl", "seconds"),
     ("JOB_BATCH_ROWS", "jobs", "batch_rows", "count"),
-    ("JOB_TIMEOUT_SECONDS", "limits", "job_timeout", "seconds"),
+    ("JOB_TIMEOUT_SECONDS", "jobs", "runtime_limit", "seconds"),
+    ("REPORT_TIMEOUT_SECONDS", "jobs", "query_timeout", "seconds"),
+    ("REPORT_MAX_ROWS", "jobs", "max_rows", "count"),
+    ("REPORT_MAX_BYTES", "jobs", "max_bytes", "bytes"),
     ("EMBEDDED_WORKERS", "limits", "embedded_workers", "count"),
     ("EMBEDDED_CONCURRENCY", "limits", "embedded_concurrency", "count"),
     ("EMBEDDED_POLL_SECONDS", "timeouts", "embedded_poll", "seconds"),
@@ -150,10 +151,12 @@ def _seconds(variable: str, text: str, *, zero: bool = False) -> timedelta:
     return timedelta(seconds=value)
 
 
-def _count(variable: str, text: str, *, zero: bool = False) -> int:
+def _count(variable: str, text: str, *, zero: bool = False, most: int = 10**9) -> int:
     least = 0 if zero else 1
-    if not text.isdigit() or not least <= int(text) <= 10**9:
-        raise SettingsError(f"{variable} must be a whole number, at least {least}.")
+    if not text.isdigit() or not least <= int(text) <= most:
+        raise SettingsError(
+            f"{variable} must be a whole number, at least {least} and at most {most}."
+        )
     return int(text)
 
 
@@ -162,6 +165,7 @@ _PARSERS: Mapping[str, Callable[[str, str], Any]] = {
     "seconds_or_zero": lambda variable, text: _seconds(variable, text, zero=True),
     "count": _count,
     "count_or_zero": lambda variable, text: _count(variable, text, zero=True),
+    "bytes": lambda variable, text: _count(variable, text, most=10**15),
 }
 
 

@@ -1,5 +1,6 @@
 """The arq worker of reportgen: its settings, built from ``Settings`` (nothing at import)."""
 
+from datetime import timedelta
 from typing import Any
 
 from adapters.arq.worker import worker_settings as arq_worker_settings
@@ -7,6 +8,9 @@ from entrypoints.composition import each_time_fresh, job_handler
 from entrypoints.container import Container, build_container
 from entrypoints.lifecycle import start_services, stop_services
 from entrypoints.settings import Settings, SettingsError
+
+#: How long after a job's runtime limit arq cancels a run that did not stop by itself.
+_ARQ_TIMEOUT_MARGIN = timedelta(seconds=30)
 
 
 def worker_settings(settings: Settings, container: Container | None = None) -> dict[str, Any]:
@@ -24,7 +28,9 @@ def worker_settings(settings: Settings, container: Container | None = None) -> d
         run_job=job_handler(container.run_report_job),
         sweep=each_time_fresh(container.sweep_jobs),
         sweep_interval=settings.sweep.interval,
-        job_timeout=settings.limits.job_timeout,
+        # The job's own worker stops it at its runtime limit, and fails it with a reason;
+        # arq's cancellation is a backstop for a run that does not stop.
+        job_timeout=settings.jobs.runtime_limit + _ARQ_TIMEOUT_MARGIN,
         poll_interval=settings.timeouts.worker_poll,
         on_startup=lambda: start_services(container),
         on_shutdown=lambda: stop_services(container),

@@ -41,6 +41,19 @@ async def test_a_copy_of_a_report_is_created_and_its_creation_recorded(
     assert again.status_code == 409
 
 
+async def test_a_reports_own_limits_are_saved_and_shown_to_administrators(
+    client: AsyncTestClient, admin: dict[str, str]
+) -> None:
+    document, _ = await read(client, admin, "report-123")
+    limits = {"timeoutSeconds": 30.0, "maxRows": 1000, "maxBytes": 65536}
+    body = {**document, "id": "limited", "limits": limits}
+    created = await client.post("/api/v1/reports", json=body, headers=admin)
+    assert created.status_code == 201, created.text
+    saved, _ = await read(client, admin, "limited")
+    assert saved["limits"] == limits
+    assert "limits" not in document
+
+
 async def test_async_to_sync_through_the_api_makes_the_next_generate_409(
     client: AsyncTestClient, admin: dict[str, str], token: TokenFactory
 ) -> None:
@@ -91,6 +104,9 @@ async def test_a_stale_or_missing_version_is_refused_and_nothing_changes(
         ({"query": "SELECT no_such_column FROM sales"}, "query"),
         ({"query": "DELETE FROM sales"}, "query"),
         ({"query": "SELECT 1; DROP TABLE sales"}, "query"),
+        ({"limits": {"maxRows": 0}}, "limits.maxRows"),
+        ({"limits": {"timeoutSeconds": -1}}, "limits.timeoutSeconds"),
+        ({"limits": {"maxBytes": 10**16}}, "limits.maxBytes"),
     ],
 )
 async def test_a_configuration_that_breaks_a_rule_is_422_naming_the_field(

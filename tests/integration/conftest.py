@@ -1,5 +1,6 @@
 """Integration tests: real databases and services (server fixtures in tests/support)."""
 
+import secrets
 from collections.abc import AsyncIterator
 
 import pytest
@@ -9,6 +10,7 @@ from adapters.sqlalchemy.data_sources import SqlAlchemyReportQueries
 from adapters.sqlalchemy.demo_data import load_demo_sales
 from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.migrate import upgrade_database
+from tests.support.postgres import drop_login, read_only_login
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -41,7 +43,13 @@ async def data_url(database_url: str, sales_rows: int) -> str:
 
 @pytest.fixture
 async def queries(data_url: str) -> AsyncIterator[SqlAlchemyReportQueries]:
-    """Report queries on ``data_url``, as the data source ``demo``."""
-    queries = SqlAlchemyReportQueries({"demo": data_url}, timeout_seconds=2.0)
+    """Report queries on ``data_url``, as the data source ``demo`` (on PostgreSQL through
+    a login that may only read, as the service wants)."""
+    reader = f"reportgen_reader_{secrets.token_hex(6)}"
+    on_postgres = data_url.startswith("postgresql")
+    url = await read_only_login(data_url, reader) if on_postgres else data_url
+    queries = SqlAlchemyReportQueries({"demo": url}, timeout_seconds=2.0)
     yield queries
     await queries.stop()
+    if on_postgres:
+        await drop_login(data_url, reader)

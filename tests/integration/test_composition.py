@@ -43,7 +43,7 @@ def test_the_worker_sweeps_and_limits_jobs_as_configured(tmp_path: Path) -> None
 
     [sweep] = worker["cron_jobs"]
     assert (sweep.second, sweep.minute) == ({0, 20, 40}, None)
-    assert worker["job_timeout"] == timedelta(seconds=900).total_seconds()
+    assert worker["job_timeout"] == timedelta(seconds=900 + 30).total_seconds()
 
 
 class Recording:

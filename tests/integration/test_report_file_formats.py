@@ -20,6 +20,7 @@ from adapters.sqlalchemy.data_sources import SqlAlchemyReportQueries
 from application.jobs.report_file_maker import ReportFileMaker
 from application.reports.ports import Row
 from domain.jobs import Job
+from domain.report_limits import ReportLimits
 from domain.reports import OutputFormat, ReportConfiguration, ReportRequest
 from tests.builders import ASYNC_API
 from tests.format_references import csv_module_bytes, dict_per_row_bytes
@@ -116,12 +117,8 @@ async def made_by_a_job(
     )
     progress: list[int] = []
 
-    async def on_progress(rows_written: int, total_rows: int | None) -> None:
-        assert total_rows in (None, len(ROWS))  # it may be counted while the rows stream
-        progress.append(rows_written)
-
     try:
-        result = await maker.make(job, report, on_progress)
+        result = await maker.make(job, report, ReportLimits(), progress.append)
     finally:
         await queries.stop()
     content = (results / result.key).read_bytes()

@@ -92,25 +92,14 @@ async def fetch(
     declared: Sequence[ParameterSpec] = SALES_PARAMETERS,
     batch_size: int = 1_000,
 ) -> tuple[list[list[list[object]]], int | None]:
-    """The batches of rows (each row a list) and ``total_rows``."""
+    """The batches of rows (each row a list) and how many rows they hold."""
     sink = BatchSink()
     async with queries.run(
         "demo", query, parameters or {}, declared, batch_size=batch_size
     ) as source:
         async for _ in sink.pour(source):
             pass
-        total_rows = await counted(source)
-    return sink.batches, total_rows
-
-
-async def counted(source: RowSource) -> int | None:
-    """``source.total_rows`` once known (it may be counted while the rows stream), or after
-    five seconds."""
-    for _ in range(500):
-        if source.total_rows is not None:
-            break
-        await asyncio.sleep(0.01)
-    return source.total_rows
+    return sink.batches, sum(len(batch) for batch in sink.batches)
 
 
 async def count_sales(url: str, *conditions: sa.ColumnElement[bool]) -> int:
@@ -128,7 +117,6 @@ async def test_rows_stream_in_batches_of_the_requested_size(
 ) -> None:
     async with queries.run("demo", SALES_QUERY, {}, SALES_PARAMETERS, batch_size=1_000) as source:
         assert list(source.columns) == [c.name for c in sales.columns]
-        assert await counted(source) == ROWS
         sink = BatchSink()
         sizes = [size async for size in sink.pour(source)]
     assert sizes == [1_000] * 10
@@ -214,8 +202,8 @@ async def test_a_query_the_database_refuses_fails_without_showing_sql_or_url(
     with pytest.raises(ReportQueryFailed) as failure:
         await fetch(queries, query)
     message = failure.value.message
-    assert message.startswith("The report's query failed: ")
-    assert reason in message
+    assert message.startswith("The data source 'demo' refused the report's query")
+    assert reason in failure.value.detail
     assert "secret_column" not in message
     assert "[SQL" not in message
     assert data_url not in message
@@ -254,10 +242,11 @@ async def test_postgres_runs_the_query_in_a_read_only_transaction(postgres_url: 
     await engine.dispose()
     queries = SqlAlchemyReportQueries({"demo": postgres_url})
     try:
-        with pytest.raises(ReportQueryFailed, match="read-only transaction"):
+        with pytest.raises(ReportQueryFailed) as failure:
             await fetch(queries, "SELECT wipe_sales() AS wiped")
     finally:
         await queries.stop()
+    assert "read-only transaction" in failure.value.detail
     assert await count_sales(postgres_url) == 100
 
 
@@ -270,16 +259,15 @@ async def test_a_query_cannot_switch_sqlite_read_only_mode_off(
     try:
         with contextlib.suppress(ReportQueryFailed):  # it returns no rows
             await fetch(queries, "PRAGMA query_only = OFF")
-        with pytest.raises(ReportQueryFailed, match="readonly"):
+        with pytest.raises(ReportQueryFailed) as failure:
             await fetch(queries, "DELETE FROM sales")
     finally:
         await queries.stop()
+    assert "readonly" in failure.value.detail
     assert await count_sales(sqlite_url) == 100
 
 
-async def test_a_huge_result_streams_at_once_and_a_slow_count_gives_up(
-    data_url: str, reader: Reader
-) -> None:
+async def test_a_huge_result_streams_at_once(data_url: str, reader: Reader) -> None:
     queries = SqlAlchemyReportQueries(
         {"demo": data_url}, timeout_seconds=0.5, direct_sqlite=reader.direct_sqlite
     )
@@ -287,7 +275,6 @@ async def test_a_huge_result_streams_at_once_and_a_slow_count_gives_up(
     started = time.monotonic()
     try:
         async with queries.run("demo", SLOW_QUERY, {}, (), batch_size=10) as source:
-            assert source.total_rows is None
             assert await anext(sink.pour(source)) == 10
     finally:
         await queries.stop()
@@ -373,6 +360,6 @@ def test_errors_the_query_causes_fail_it_with_a_short_reason(
 ) -> None:
     translated = classify_query_error("demo", error)
     assert isinstance(translated, ReportQueryFailed)
-    assert translated.message.startswith("The report's query failed: ")
-    assert message in translated.message
-    assert "secret" not in translated.message
+    assert translated.message.startswith("The data source 'demo' refused the report's query")
+    assert message not in translated.message
+    assert message in translated.detail

@@ -40,9 +40,10 @@ async def rows_in(url: str) -> list[tuple[object, ...]]:
 
 
 async def refusal(queries: SqlAlchemyReportQueries, query: str) -> str:
+    """What an administrator saving ``query`` reads: the refusal and the database's words."""
     with pytest.raises(ReportQueryFailed) as failure:
         await queries.check("demo", query, SALES_PARAMETERS)
-    return failure.value.message
+    return f"{failure.value.message} {failure.value.detail}".strip()
 
 
 @pytest.mark.parametrize(
@@ -80,7 +81,7 @@ async def test_a_query_the_database_refuses_fails_without_showing_sql(
     queries: SqlAlchemyReportQueries, data_url: str, query: str, reason: str
 ) -> None:
     message = await refusal(queries, query)
-    assert message.startswith("The report's query failed: ")
+    assert message.startswith("The data source 'demo' refused the report's query")
     assert reason in message
     assert "FROM" not in message
     assert "[SQL" not in message
@@ -118,8 +119,12 @@ async def test_a_writing_statement_is_refused_and_changes_nothing(
     queries: SqlAlchemyReportQueries, data_url: str, query: str
 ) -> None:
     before = await rows_in(data_url)
-    message = await refusal(queries, query)
-    assert message == READ_ONLY or message.startswith("The report's query failed: ")
+    with pytest.raises(ReportQueryFailed) as failure:
+        await queries.check("demo", query, SALES_PARAMETERS)
+    message = failure.value.message  # the database's words, if any, are in its detail
+    assert message == READ_ONLY or message.startswith(
+        "The data source 'demo' refused the report's query"
+    )
     assert "sales" not in message.replace("sales_", "")
     assert await rows_in(data_url) == before
     assert len(before) == ROWS

@@ -1,8 +1,6 @@
 """The direct SQLite reader: which URLs it takes, its read-only file, what leaving it stops."""
 
 import asyncio
-import sqlite3
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,9 +9,8 @@ import pytest
 
 from adapters.sqlalchemy.data_sources import SqlAlchemyReportQueries
 from adapters.sqlalchemy.demo_data import load_demo_sales
-from adapters.sqlalchemy.sqlite_count import SqliteRowCount
 from adapters.sqlalchemy.sqlite_rows import sqlite_file
-from application.common.errors import DataSourceUnavailable
+from application.common.errors import DataSourceUnavailable, ReportLimitExceeded
 from application.reports.ports import Row
 
 SLOW_QUERY = (
@@ -96,47 +93,31 @@ async def test_leaving_while_sqlite_still_computes_interrupts_it(sqlite_url: str
     assert time.monotonic() - started < 5
 
 
-async def test_rows_stream_while_a_long_count_runs_and_leaving_stops_the_count(
-    sqlite_url: str,
+@pytest.mark.parametrize("direct_sqlite", [True, False], ids=["direct", "sqlalchemy"])
+async def test_a_query_computing_past_its_timeout_stops_naming_the_limit(
+    sqlite_url: str, direct_sqlite: bool
 ) -> None:
     await load_demo_sales(sqlite_url, rows=1)
-    queries = SqlAlchemyReportQueries({"demo": sqlite_url}, timeout_seconds=60)
+    queries = SqlAlchemyReportQueries({"demo": sqlite_url}, direct_sqlite=direct_sqlite)
+    running = queries.run("demo", SORT_OF_A_BILLION, {}, (), batch_size=10, timeout_seconds=0.5)
+    try:
+        async with asyncio.timeout(30):  # the sort alone would take minutes
+            with pytest.raises(ReportLimitExceeded) as failure:
+                async with running as source:
+                    await anext(source.pour(Batches()))
+    finally:
+        await queries.stop()
+    assert failure.value.message == "The report query ran longer than 0.5 s."
+
+
+async def test_the_timeout_bounds_each_fetch_not_the_whole_stream(sqlite_url: str) -> None:
+    await load_demo_sales(sqlite_url, rows=1)
+    queries = SqlAlchemyReportQueries({"demo": sqlite_url})
     sink = Batches()
-    started = time.monotonic()
-    async with asyncio.timeout(30):  # without the interrupt, leaving waits for the count
-        async with queries.run("demo", SLOW_QUERY, {}, (), batch_size=10) as source:
-            assert await anext(source.pour(sink)) == 10
-            assert source.total_rows is None  # still counting a hundred million rows
+    async with queries.run("demo", SLOW_QUERY, {}, (), batch_size=10, timeout_seconds=2) as rows:
+        batches = rows.pour(sink)
+        assert await anext(batches) == 10
+        await asyncio.sleep(2.5)  # the writer was slow: the query itself was not
+        assert await anext(batches) == 10
     await queries.stop()
-    assert sink.rows == [(n,) for n in range(1, 11)]
-    assert time.monotonic() - started < 5
-
-
-async def test_a_count_that_outlasts_the_timeout_gives_up_while_the_rows_stay_open(
-    sqlite_url: str,
-) -> None:
-    await load_demo_sales(sqlite_url, rows=1)
-    queries = SqlAlchemyReportQueries({"demo": sqlite_url}, timeout_seconds=0.3)
-
-    def counting() -> bool:
-        return any(thread.name == "reportgen-sqlite-count" for thread in threading.enumerate())
-
-    async with queries.run("demo", SLOW_QUERY, {}, (), batch_size=10) as source:
-        assert counting()
-        for _ in range(100):  # five seconds at most
-            if not counting():
-                break
-            await asyncio.sleep(0.05)
-        assert not counting()
-        assert source.total_rows is None
-        assert await anext(source.pour(Batches())) == 10
-    await queries.stop()
-
-
-def test_a_count_whose_connection_fails_is_not_known() -> None:
-    def refuse() -> sqlite3.Connection:
-        raise sqlite3.OperationalError("unable to open database file")
-
-    count = SqliteRowCount(refuse, ("SELECT count(*) FROM sales", []), timeout_seconds=5)
-    count.stop()
-    assert count.value is None
+    assert sink.rows == [(n,) for n in range(1, 21)]

@@ -52,6 +52,37 @@ async def postgres_url() -> AsyncIterator[str]:
             await admin.close()
 
 
+async def read_only_login(url: str, name: str) -> str:
+    """A login ``name`` on ``url``'s database that may only read its tables (those it has
+    and those created later), as the README tells operators; the URL through it."""
+    database = url.rsplit("/", 1)[1]
+    connection = await asyncpg.connect(f"postgresql://{POSTGRES_ADDRESS}/{database}", timeout=3)
+    try:
+        await connection.execute(f'CREATE ROLE "{name}" LOGIN')
+        await connection.execute(f'GRANT USAGE ON SCHEMA public TO "{name}"')
+        await connection.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{name}"')
+        await connection.execute(
+            f'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO "{name}"'
+        )
+    finally:
+        await connection.close()
+    return f"postgresql+asyncpg://{name}@127.0.0.1:5432/{database}"
+
+
+async def drop_login(url: str, name: str) -> None:
+    """Drop the login ``read_only_login`` made, and what it was granted in the database."""
+    database = url.rsplit("/", 1)[1]
+    connection = await asyncpg.connect(f"postgresql://{POSTGRES_ADDRESS}/{database}", timeout=3)
+    try:
+        await connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", name
+        )
+        await connection.execute(f'DROP OWNED BY "{name}"')
+        await connection.execute(f'DROP ROLE "{name}"')
+    finally:
+        await connection.close()
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     """A URL to a SQLite file, not yet created, in the test's own directory."""

@@ -1,6 +1,8 @@
 """The job handler with fakes for every port: claim, deliveries, outcomes, leases."""
 
-from datetime import timedelta
+import asyncio
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -11,16 +13,17 @@ from application.jobs.report_file_maker import ReportFileMaker
 from application.jobs.run_report_job import RunReportJobUseCase
 from domain.job_status import JobStatus
 from domain.jobs import Job
+from domain.report_limits import ReportLimits
 from tests.builders import queued_job, report
 from tests.fakes import FakeClock, FakeUnitOfWork
 from tests.report_fakes import FakeRenderer, FakeReportQueries, InMemoryResultStore
 
-POLICY = JobPolicy(heartbeat_interval=timedelta(0), max_attempts=3)
+POLICY = JobPolicy(heartbeat_interval=timedelta(seconds=0.01), max_attempts=3)
 ROWS = [(n, n * 10) for n in range(25)]
 
 
 class World:
-    def __init__(self) -> None:
+    def __init__(self, policy: JobPolicy = POLICY) -> None:
         self.clock = FakeClock()
         self.uow = FakeUnitOfWork()
         self.uow.database.reports["report-123"] = report()
@@ -28,7 +31,7 @@ class World:
         self.store = InMemoryResultStore()
         maker = ReportFileMaker(self.queries, FakeRenderer(), self.store, batch_rows=10)
         self.use_case = RunReportJobUseCase(
-            unit_of_work=self.uow, clock=self.clock, file_maker=maker, policy=POLICY
+            unit_of_work=self.uow, clock=self.clock, file_maker=maker, policy=policy
         )
         self.job = queued_job(self.clock.now())
         self.uow.database.jobs[self.job.id] = self.job
@@ -42,6 +45,15 @@ class World:
     @property
     def stored(self) -> Job:
         return self.uow.database.jobs[self.job.id]
+
+
+async def next_heartbeat(world: World, lease: datetime | None) -> None:
+    """Wait (at most five seconds) until the stored job's lease is no longer ``lease``."""
+    for _ in range(1000):
+        if world.stored.lease_expires_at != lease:
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("The job's lease was not renewed.")
 
 
 @pytest.fixture
@@ -112,10 +124,16 @@ async def test_transient_failures_give_up_after_max_attempts(world: World) -> No
     assert world.stored.error == "The data source did not answer. Gave up after 3 attempts."
 
 
-async def test_permanent_failure_fails_at_once_with_its_safe_reason(world: World) -> None:
-    world.queries.failure = ReportQueryFailed("The report's query failed: no such column: amout")
+async def test_permanent_failure_fails_at_once_with_its_safe_reason(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.queries.failure = ReportQueryFailed(
+        "The data source 'demo' refused the report's query.", detail="no such column: amout"
+    )
     assert await world.run() is JobOutcome.FAILED
-    assert world.stored.error == "The report's query failed: no such column: amout"
+    assert world.stored.error == "The data source 'demo' refused the report's query."
+    assert f"Job {world.job.id}" in caplog.text
+    assert "no such column: amout" in caplog.text
     assert world.stored.attempts == 1
     assert world.store.files == {}
 
@@ -126,32 +144,97 @@ async def test_unexpected_error_fails_the_job_without_details(world: World) -> N
     assert world.stored.error == "The report could not be generated (internal error)."
 
 
-async def test_cancellation_mid_run_stops_at_the_next_batch_and_keeps_no_file(
-    world: World,
-) -> None:
+async def test_cancellation_mid_run_stops_the_query_and_keeps_no_file(world: World) -> None:
     async def cancel_after_first_batch(number: int) -> None:
         if number == 1:
-            stored = world.uow.database.jobs[world.job.id]
-            stored.cancel(world.clock.now())
+            world.uow.database.jobs[world.job.id].cancel(world.clock.now())
+            await asyncio.Event().wait()  # the query goes on computing its next batch
 
     world.queries.before_batch = cancel_after_first_batch
     assert await world.run() is JobOutcome.CANCELLED
     assert world.stored.status is JobStatus.CANCELLED
     assert world.store.files == {}
-    assert world.stored.rows_written <= 20
+    assert world.store.abandoned == 1
 
 
-async def test_progress_is_recorded_with_a_percentage_and_renews_the_lease(world: World) -> None:
+async def test_progress_records_rows_written_and_renews_the_lease(world: World) -> None:
     seen: list[tuple[int, float | None]] = []
 
     async def watch(number: int) -> None:
-        stored = world.uow.database.jobs[world.job.id]
-        seen.append((stored.rows_written, stored.progress_percent))
+        lease = world.stored.lease_expires_at
         world.clock.advance(1)
+        await next_heartbeat(world, lease)
+        seen.append((world.stored.rows_written, world.stored.progress_percent))
 
     world.queries.before_batch = watch
-    await world.run()
-    assert seen == [(0, None), (10, 40.0), (20, 80.0)]
+    assert await world.run() is JobOutcome.SUCCEEDED
+    assert seen == [(0, None), (10, None), (20, None)]
+    assert (world.stored.rows_written, world.stored.progress_percent) == (25, 100.0)
+
+
+async def test_lease_is_renewed_while_the_query_returns_no_rows(world: World) -> None:
+    started = asyncio.Event()
+    first_lease = []
+
+    async def compute_for_a_long_time(number: int) -> None:
+        first_lease.append(world.stored.lease_expires_at)
+        started.set()
+        await asyncio.Event().wait()
+
+    world.queries.before_batch = compute_for_a_long_time
+    running = asyncio.create_task(world.run())
+    await asyncio.wait_for(started.wait(), 5)
+    world.clock.advance(POLICY.lease.total_seconds() - 1)
+    await next_heartbeat(world, first_lease[0])
+    assert world.stored.lease_expires_at == world.clock.now() + POLICY.lease
+    world.stored.cancel(world.clock.now())
+    assert await asyncio.wait_for(running, 5) is JobOutcome.CANCELLED
+
+
+async def test_job_past_its_runtime_limit_is_stopped_and_fails(world: World) -> None:
+    async def compute_for_ever(number: int) -> None:
+        world.clock.advance(POLICY.runtime_limit.total_seconds())
+        await asyncio.Event().wait()
+
+    world.queries.before_batch = compute_for_ever
+    assert await asyncio.wait_for(world.run(), 5) is JobOutcome.FAILED
+    assert world.stored.error == "The report ran longer than 3600 s."
+    assert world.store.files == {}
+
+
+async def test_report_past_its_row_limit_fails_and_keeps_no_file(world: World) -> None:
+    limited = replace(report(), limits=ReportLimits(max_rows=20))
+    world.uow.database.reports["report-123"] = limited
+    assert await world.run() is JobOutcome.FAILED
+    assert world.stored.error == "The report has more than 20 rows, its limit."
+    assert (world.store.files, world.store.abandoned) == ({}, 1)
+
+
+async def test_report_of_exactly_its_row_limit_succeeds(world: World) -> None:
+    world.uow.database.reports["report-123"] = replace(report(), limits=ReportLimits(max_rows=25))
+    assert await world.run() is JobOutcome.SUCCEEDED
+
+
+async def test_report_past_its_byte_limit_fails_and_keeps_no_file(world: World) -> None:
+    world.uow.database.reports["report-123"] = replace(report(), limits=ReportLimits(max_bytes=50))
+    assert await world.run() is JobOutcome.FAILED
+    assert world.stored.error == "The report's file is larger than 50 bytes, its limit."
+    assert world.store.files == {}
+
+
+async def test_operator_ceiling_bounds_a_reports_own_query_timeout() -> None:
+    world = World(replace(POLICY, query_timeout=timedelta(seconds=30)))
+    world.uow.database.reports["report-123"] = replace(
+        report(), limits=ReportLimits(timeout_seconds=600.0)
+    )
+    assert await world.run() is JobOutcome.SUCCEEDED
+    world.job = queued_job(world.clock.now())
+    world.uow.database.jobs[world.job.id] = world.job
+    world.uow.database.reports["report-123"] = replace(
+        report(), limits=ReportLimits(timeout_seconds=5.0)
+    )
+    assert await world.run() is JobOutcome.SUCCEEDED
+    assert world.queries.timeouts == [30.0, 5.0]
 
 
 async def test_job_whose_worker_died_is_taken_up_again_after_its_lease(world: World) -> None:
@@ -187,12 +270,12 @@ async def test_delivery_that_finds_the_database_down_is_delivered_again_later(
     assert await world.run() is JobOutcome.SUCCEEDED
 
 
-async def test_claim_and_report_are_read_in_one_transaction(world: World) -> None:
+async def test_claim_and_report_are_read_in_one_transaction() -> None:
+    world = World(replace(POLICY, heartbeat_interval=timedelta(hours=1)))
     assert await world.run() is JobOutcome.SUCCEEDED
-    # One transaction claims the job and reads its report, one records the outcome;
-    # the heartbeat records progress in between, once per batch here.
-    batches = -(-len(ROWS) // 10)
-    assert world.uow.transactions == 1 + batches + 1
+    # One transaction claims the job and reads its report, one records the outcome
+    # (no heartbeat is due within a run this short).
+    assert world.uow.transactions == 1 + 1
 
 
 async def test_store_that_does_not_answer_is_a_transient_failure(world: World) -> None:

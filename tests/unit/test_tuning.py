@@ -29,7 +29,10 @@ KNOBS = {
     "REPORTGEN_JOB_MISSING_RETRY_SECONDS": ("0.2", lambda s: s.jobs.missing_row_retry, 0.2),
     "REPORTGEN_RESULT_TTL_SECONDS": ("3600", lambda s: s.jobs.result_ttl, 3600),
     "REPORTGEN_JOB_BATCH_ROWS": ("1000", lambda s: s.jobs.batch_rows, 1000),
-    "REPORTGEN_JOB_TIMEOUT_SECONDS": ("900", lambda s: s.limits.job_timeout, 900),
+    "REPORTGEN_JOB_TIMEOUT_SECONDS": ("900", lambda s: s.jobs.runtime_limit, 900),
+    "REPORTGEN_REPORT_TIMEOUT_SECONDS": ("60", lambda s: s.jobs.query_timeout, 60),
+    "REPORTGEN_REPORT_MAX_ROWS": ("1000", lambda s: s.jobs.max_rows, 1000),
+    "REPORTGEN_REPORT_MAX_BYTES": ("68719476736", lambda s: s.jobs.max_bytes, 2**36),
     "REPORTGEN_EMBEDDED_WORKERS": ("3", lambda s: s.limits.embedded_workers, 3),
     "REPORTGEN_EMBEDDED_CONCURRENCY": ("4", lambda s: s.limits.embedded_concurrency, 4),
     "REPORTGEN_EMBEDDED_POLL_SECONDS": ("0.2", lambda s: s.timeouts.embedded_poll, 0.2),
@@ -107,6 +110,9 @@ def test_every_knob_is_documented_in_the_readme_configuration_table() -> None:
         ("REPORTGEN_SWEEP_INTERVAL_SECONDS", "2.5"),
         ("REPORTGEN_SWEEP_INTERVAL_SECONDS", "7200"),
         ("REPORTGEN_RESULT_TTL_SECONDS", "nan"),
+        ("REPORTGEN_REPORT_TIMEOUT_SECONDS", "0"),
+        ("REPORTGEN_REPORT_MAX_ROWS", "-1"),
+        ("REPORTGEN_REPORT_MAX_BYTES", "1e9"),
     ],
 )
 def test_a_bad_knob_stops_the_program_naming_its_variable(

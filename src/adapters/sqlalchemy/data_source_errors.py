@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import asyncpg
 import sqlalchemy as sa
 
-from application.common.errors import DataSourceUnavailable, ReportQueryFailed
+from application.common.errors import DataSourceUnavailable, ReportLimitExceeded, ReportQueryFailed
 
 # SQLSTATE classes a later attempt may get past: connection, resources, operator
 # intervention (shutdown, cancel), system errors, rollbacks, login and missing database.
@@ -20,14 +20,31 @@ _UNREACHABLE = (OSError, sa.exc.TimeoutError, asyncpg.ConnectionDoesNotExistErro
 DATABASE_ERRORS = (sa.exc.SQLAlchemyError, OSError, sqlite3.Error, *_ASYNCPG_ERRORS)
 
 
+_STATEMENT_TIMEOUT = "57014"  # query_canceled: by statement_timeout, or by a cancel request
+
+
+def query_timed_out(seconds: float) -> ReportLimitExceeded:
+    """The error of a report query stopped by its time limit."""
+    return ReportLimitExceeded(f"The report query ran longer than {seconds:g} s.")
+
+
 def classify_query_error(
-    data_source: str, error: BaseException
+    data_source: str, error: BaseException, *, query_timeout: float | None = None
 ) -> DataSourceUnavailable | ReportQueryFailed:
-    """The port's error for a database ``error``: transient (unavailable) or the query's fault."""
+    """The port's error for a database ``error``: transient (unavailable) or the query's fault
+    (``ReportLimitExceeded`` when the data source's statement timeout, ``query_timeout``
+    seconds, stopped it). A refusal's message names no database text; its ``detail`` does.
+    """
     driver = error.orig if isinstance(error, sa.exc.StatementError) and error.orig else error
     if isinstance(driver.__cause__, DATABASE_ERRORS):
         driver = driver.__cause__  # asyncpg's own error under SQLAlchemy's DB-API wrapper
     sqlstate = getattr(driver, "sqlstate", None)
+    if (
+        query_timeout is not None
+        and sqlstate == _STATEMENT_TIMEOUT
+        and "statement timeout" in str(driver)
+    ):
+        return query_timed_out(query_timeout)
     if isinstance(driver, asyncpg.DataError):  # an argument the driver cannot encode
         transient = False
     elif isinstance(error, _UNREACHABLE) or isinstance(driver, _UNREACHABLE):
@@ -45,13 +62,17 @@ def classify_query_error(
         return DataSourceUnavailable(f"The data source '{data_source}' is unavailable.")
     text = str(driver).split("[SQL:", 1)[0].split("(Background on this error", 1)[0].strip()
     reason = re.sub(r"^\([\w.]+\)\s*", "", text.splitlines()[0] if text else "")[:200].rstrip()
-    return ReportQueryFailed(f"The report's query failed: {reason or type(driver).__name__}")
+    code = f" (SQLSTATE {sqlstate})" if isinstance(sqlstate, str) and sqlstate else ""
+    return ReportQueryFailed(
+        f"The data source '{data_source}' refused the report's query{code}.",
+        detail=reason or type(driver).__name__,
+    )
 
 
 @contextmanager
-def translated_errors(data_source: str) -> Iterator[None]:
+def translated_errors(data_source: str, *, query_timeout: float | None = None) -> Iterator[None]:
     """Raise the port's error (``classify_query_error``) for a database error inside."""
     try:
         yield
     except DATABASE_ERRORS as error:
-        raise classify_query_error(data_source, error) from error
+        raise classify_query_error(data_source, error, query_timeout=query_timeout) from error

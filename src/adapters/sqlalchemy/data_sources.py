@@ -1,6 +1,7 @@
 """Report queries run read-only against the operator's data sources (SQLite or PostgreSQL)."""
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -10,7 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncResult
 
 from adapters.sqlalchemy.data_source_errors import DATABASE_ERRORS, translated_errors
+from adapters.sqlalchemy.data_source_roles import judge, login_privileges
 from adapters.sqlalchemy.query_parameters import bind_values, sqlite_statement, typed_statement
+from adapters.sqlalchemy.query_step import QueryStep
 from adapters.sqlalchemy.read_only import (
     begin_read_only,
     create_read_only_engine,
@@ -19,19 +22,24 @@ from adapters.sqlalchemy.read_only import (
 )
 from adapters.sqlalchemy.sql_statements import single_statement, starts_as_query
 from adapters.sqlalchemy.sqlite_rows import sqlite_file, sqlite_rows
-from application.common.errors import ReportQueryFailed, UnknownDataSource
+from application.common.errors import ReportQueryFailed, UnknownDataSource, UnsafeDataSource
 from application.reports.ports import RowSink, RowSource
 from domain.parameters import JsonScalar, ParameterSpec
+
+logger = logging.getLogger(__name__)
 
 
 class SqlAlchemyReportQueries:
     """Runs report queries on named SQLAlchemy async URLs, one lazily built engine per name.
 
     Connections are read-only: SQLite ones with ``PRAGMA query_only`` at every
-    checkout, PostgreSQL ones in a ``READ ONLY`` transaction. A report on a SQLite
-    file streams through the standard library's ``sqlite3`` instead (one thread
-    hop per batch, ``sqlite_rows``) unless ``direct_sqlite`` is off; its query is
-    compiled and its parameters bound by SQLAlchemy all the same.
+    checkout, PostgreSQL ones in a ``READ ONLY`` transaction with a ``SET LOCAL
+    statement_timeout``, on a connection of its own that is closed afterwards
+    (no session state, an advisory lock say, outlives the run). The query runs
+    once. A report on a SQLite file streams through the standard library's
+    ``sqlite3`` instead (one thread hop per batch, ``sqlite_rows``) unless
+    ``direct_sqlite`` is off; its query is compiled and its parameters bound by
+    SQLAlchemy all the same.
     """
 
     def __init__(
@@ -41,12 +49,32 @@ class SqlAlchemyReportQueries:
         self._timeout = timeout_seconds
         self._direct_sqlite = direct_sqlite
         self._engines: dict[str, AsyncEngine] = {}
+        self._audits: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        """Nothing to do: each data source's engine is built on first use."""
+        """Look at each PostgreSQL data source's login in the background (each engine is
+        built on first use): an error in the log for one whose reports would be refused
+        when saved, a warning for one that may write."""
+        self._audits = [
+            asyncio.create_task(self._audit(name))
+            for name, url in self._urls.items()
+            if url.startswith("postgresql")
+        ]
+
+    async def _audit(self, data_source: str) -> None:
+        try:
+            engine = self._engine(data_source)
+            async with engine.connect() as connection, time_limit(connection, self._timeout):
+                judge(data_source, await login_privileges(connection))
+        except UnsafeDataSource as exc:
+            logger.error("%s Reports on it are refused when saved.", exc.message)
+        except DATABASE_ERRORS as exc:
+            logger.warning("Could not look at the data source '%s': %s", data_source, exc)
 
     async def stop(self) -> None:
         """Dispose of every engine built so far."""
+        for audit in self._audits:
+            audit.cancel()
         engines, self._engines = list(self._engines.values()), {}
         for engine in engines:
             await engine.dispose()
@@ -60,23 +88,23 @@ class SqlAlchemyReportQueries:
         declared: Sequence[ParameterSpec],
         *,
         batch_size: int,
+        timeout_seconds: float | None = None,
     ) -> AsyncIterator[RowSource]:
-        """Run ``query`` with every declared parameter bound; stream its rows in batches."""
+        """Run ``query`` once with every declared parameter bound; stream its rows in
+        batches, each fetch bounded by ``timeout_seconds``."""
         if data_source not in self._urls:
             raise UnknownDataSource(data_source)
         values = bind_values(parameters, declared)
         statement = typed_statement(query, declared)
-        count_sql = f"SELECT count(*) FROM ({query.strip().rstrip(';')}) AS report_rows"  # noqa: S608
-        count = typed_statement(count_sql, declared)
         path = sqlite_file(self._urls[data_source]) if self._direct_sqlite else None
         if path is None:
-            running = self._stream(data_source, statement, count, values, batch_size)
+            running = self._stream(data_source, statement, values, batch_size, timeout_seconds)
         else:
             with translated_errors(data_source):  # a parameter the query does not take
-                direct = (sqlite_statement(statement, values), sqlite_statement(count, values))
+                direct = sqlite_statement(statement, values)
             running = sqlite_rows(
-                path, *direct, data_source=data_source, batch_size=batch_size,
-                timeout_seconds=self._timeout,
+                path, direct, data_source=data_source, batch_size=batch_size,
+                timeout_seconds=self._timeout, query_timeout=timeout_seconds,
             )  # fmt: skip
         async with running as rows:
             yield rows
@@ -95,6 +123,8 @@ class SqlAlchemyReportQueries:
         with translated_errors(data_source):
             async with engine.connect() as connection, time_limit(connection, self._timeout):
                 await begin_read_only(connection)
+                if connection.dialect.name == "postgresql":
+                    judge(data_source, await login_privileges(connection))
                 writes = await plan_writes(connection, statement, declared, values)
         if writes or not starts_as_query(statement):
             raise ReportQueryFailed("The query must be a read-only SELECT.")
@@ -113,46 +143,35 @@ class SqlAlchemyReportQueries:
         self,
         data_source: str,
         statement: sa.TextClause,
-        count: sa.TextClause,
         values: dict[str, object],
         batch_size: int,
+        query_timeout: float | None,
     ) -> AsyncIterator[RowSource]:
         engine = self._engine(data_source)
         async with AsyncExitStack() as stack:
             with translated_errors(data_source):
                 connection = await engine.connect()
                 stack.push_async_callback(_close_quietly, connection)
-                await begin_read_only(connection)
-            total_rows = await self._count(engine, count, values)
-            with translated_errors(data_source):
+                await begin_read_only(connection, statement_timeout=query_timeout)
+            step = QueryStep(connection, data_source, query_timeout)
+            async with step():
                 options = {"yield_per": batch_size}
                 result = await connection.stream(statement, values, execution_options=options)
                 columns = list(result.keys())  # fails for a statement that returns no rows
-            yield _StreamedRows(data_source, result, columns, total_rows, batch_size)
-
-    async def _count(
-        self, engine: AsyncEngine, statement: sa.TextClause, values: dict[str, object]
-    ) -> int | None:
-        try:
-            async with engine.connect() as connection, time_limit(connection, self._timeout):
-                await begin_read_only(connection)
-                return int(await connection.scalar(statement, values) or 0)
-        except DATABASE_ERRORS:
-            return None  # the count is a nicety: the query itself reports its own errors
+            yield _StreamedRows(step, result, columns, batch_size)
 
 
 @dataclass(frozen=True, slots=True)
 class _StreamedRows:
-    data_source: str
+    step: "QueryStep"
     result: AsyncResult[Any]
     columns: Sequence[str]
-    total_rows: int | None
     batch_size: int
 
     async def pour(self, sink: RowSink) -> AsyncIterator[int]:
         partitions = self.result.partitions(self.batch_size)
         while True:
-            with translated_errors(self.data_source):
+            async with self.step():
                 batch = await anext(partitions, None)
             if batch is None:
                 return

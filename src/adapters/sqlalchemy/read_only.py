@@ -9,17 +9,20 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from adapters.sqlalchemy.query_parameters import typed_statement
 from domain.parameters import ParameterSpec
 
 
 def create_read_only_engine(url: str, timeout_seconds: float) -> AsyncEngine:
-    """An engine on a data source: SQLite connections are ``query_only`` at every checkout."""
+    """An engine on a data source: SQLite connections are ``query_only`` at every checkout;
+    PostgreSQL ones are not pooled, so that nothing a query leaves on its session (an
+    advisory lock, a ``set_config``) reaches the next one."""
     parsed = make_url(url)
     options: dict[str, Any] = {"pool_pre_ping": True, "pool_timeout": timeout_seconds}
     if parsed.get_backend_name() == "postgresql":
-        options["connect_args"] = {"timeout": timeout_seconds}
+        options = {"poolclass": NullPool, "connect_args": {"timeout": timeout_seconds}}
     engine = create_async_engine(parsed, **options)
     if parsed.get_backend_name() == "sqlite":
         busy_ms = round(timeout_seconds * 1000)
@@ -74,7 +77,13 @@ async def plan_writes(
     return '"ModifyTable"' in (plan if isinstance(plan, str) else json.dumps(plan))
 
 
-async def begin_read_only(connection: AsyncConnection) -> None:
-    """Make the transaction read-only where the database has such transactions (PostgreSQL)."""
+async def begin_read_only(
+    connection: AsyncConnection, *, statement_timeout: float | None = None
+) -> None:
+    """Make the transaction read-only where the database has such transactions (PostgreSQL),
+    its statements bounded by ``statement_timeout`` seconds (for this transaction only)."""
     if connection.dialect.name == "postgresql":
         await connection.execute(sa.text("SET TRANSACTION READ ONLY"))
+        if statement_timeout is not None:
+            milliseconds = max(1, round(statement_timeout * 1000))
+            await connection.execute(sa.text(f"SET LOCAL statement_timeout = {milliseconds:d}"))

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy.engine import RowMapping
 
 from domain.parameters import ParameterSpec, ParameterType
+from domain.report_limits import ReportLimits
 from domain.reports import (
     DeliveryChannel,
     DeliveryMode,
@@ -27,6 +28,7 @@ def report_to_row(report: ReportConfiguration) -> dict[str, Any]:
         "formats": [fmt.value for fmt in report.formats],
         "delivery_targets": [_target_to_json(target) for target in report.delivery_targets],
         "allowed_roles": sorted(report.allowed_roles),
+        "limits": _limits_to_json(report.limits),
         "version": report.version,
     }
     if report.created_at is not None:
@@ -48,6 +50,7 @@ def report_from_row(row: RowMapping) -> ReportConfiguration:
         formats=tuple(OutputFormat(fmt) for fmt in row["formats"]),
         delivery_targets=tuple(_target_from_json(item) for item in row["delivery_targets"]),
         allowed_roles=frozenset(row["allowed_roles"]),
+        limits=_limits_from_json(row["limits"]),
         version=row["version"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
@@ -67,6 +70,7 @@ def report_to_document(report: ReportConfiguration) -> dict[str, Any]:
         "formats": row["formats"],
         "delivery_targets": row["delivery_targets"],
         "allowed_roles": row["allowed_roles"],
+        "limits": row["limits"],
         "version": report.version,
         "created_at": _time_to_json(report.created_at),
         "updated_at": _time_to_json(report.updated_at),
@@ -85,10 +89,25 @@ def report_from_document(document: dict[str, Any]) -> ReportConfiguration:
         formats=tuple(OutputFormat(fmt) for fmt in document["formats"]),
         delivery_targets=tuple(_target_from_json(item) for item in document["delivery_targets"]),
         allowed_roles=frozenset(document.get("allowed_roles", ())),
+        limits=_limits_from_json(document.get("limits")),
         version=document["version"],
         created_at=_time_from_json(document.get("created_at")),
         updated_at=_time_from_json(document.get("updated_at")),
     )
+
+
+def _limits_to_json(limits: ReportLimits) -> dict[str, Any] | None:
+    values = {
+        "timeout_seconds": limits.timeout_seconds,
+        "max_rows": limits.max_rows,
+        "max_bytes": limits.max_bytes,
+    }
+    kept = {name: value for name, value in values.items() if value is not None}
+    return kept or None
+
+
+def _limits_from_json(item: dict[str, Any] | None) -> ReportLimits:
+    return ReportLimits(**item) if item else ReportLimits()
 
 
 def _time_to_json(moment: datetime | None) -> str | None:

@@ -4,16 +4,16 @@ SQLAlchemy's asyncio layer over aiosqlite costs two thread hops and a row object
 per row; here one thread owns the connection and each batch is read and handed
 to the sink (formatted and written) in a single call on it. The connection is
 read-only twice over: the file is opened with ``mode=ro`` and ``PRAGMA
-query_only`` is on. The rows are counted meanwhile on a second connection
-(``SqliteRowCount``), bounded by the data source's timeout; leaving the block
-interrupts whatever still runs.
+query_only`` is on. The query runs once; each step (executing it, each fetch)
+is bounded by the report's query timeout (``SqliteQueryWatch``), and leaving the
+block, a cancellation included, interrupts whatever still runs.
 """
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -22,8 +22,8 @@ from typing import TypeVar
 from sqlalchemy.engine import make_url
 
 from adapters.sqlalchemy.data_source_errors import translated_errors
-from adapters.sqlalchemy.sqlite_count import SqliteRowCount, Statement
-from application.common.errors import ReportQueryFailed
+from adapters.sqlalchemy.sqlite_watch import SqliteQueryWatch, Statement
+from application.common.errors import DataSourceUnavailable, ReportQueryFailed
 from application.reports.ports import RowSink
 
 _T = TypeVar("_T")
@@ -51,15 +51,9 @@ class SqliteRows:
     thread: ThreadPoolExecutor
     cursor: sqlite3.Cursor
     columns: Sequence[str]
-    count: SqliteRowCount
+    watch: SqliteQueryWatch
     data_source: str
     batch_size: int
-
-    @property
-    def total_rows(self) -> int | None:
-        """The rows counted beside them as they stream; ``None`` until then, or for good if
-        counting failed or outlasted the timeout."""
-        return self.count.value
 
     async def pour(self, sink: RowSink) -> AsyncIterator[int]:
         """Read a batch and write it into ``sink`` (a slice at a time), in one call on the
@@ -71,7 +65,8 @@ class SqliteRows:
     def _copy_batch(self, sink: RowSink) -> int:
         copied = 0
         while copied < self.batch_size:
-            with translated_errors(self.data_source):
+            self.watch.step_started()
+            with _watched(self.watch), translated_errors(self.data_source):
                 rows = self.cursor.fetchmany(min(_SLICE_ROWS, self.batch_size - copied))
             if not rows:
                 break
@@ -84,14 +79,14 @@ class SqliteRows:
 async def sqlite_rows(
     path: Path,
     statement: Statement,
-    count: Statement,
     *,
     data_source: str,
     batch_size: int,
     timeout_seconds: float,
+    query_timeout: float | None = None,
 ) -> AsyncIterator[SqliteRows]:
-    """Run ``statement`` read-only on the SQLite file ``path`` and stream its rows; ``count``
-    (its rows counted, beside them) gives ``total_rows``."""
+    """Run ``statement`` read-only on the SQLite file ``path`` and stream its rows, each
+    step bounded by ``query_timeout``; ``timeout_seconds`` bounds waiting for a lock."""
     loop = asyncio.get_running_loop()
     thread = ThreadPoolExecutor(1, thread_name_prefix="reportgen-sqlite")
     connect = partial(_connect, path, timeout_seconds)
@@ -102,17 +97,19 @@ async def sqlite_rows(
     try:
         with translated_errors(data_source):
             connection = await on_thread(connect)
-        counting = SqliteRowCount(connect, count, timeout_seconds)
+        watch = await on_thread(SqliteQueryWatch, connection, query_timeout)
         try:
-            with translated_errors(data_source):
+            watch.step_started()
+            with _watched(watch), translated_errors(data_source):
                 cursor = await on_thread(connection.execute, *statement)
             if cursor.description is None:
                 raise ReportQueryFailed("The report's query failed: it returns no rows.")
             columns = [column[0] for column in cursor.description]
-            yield SqliteRows(thread, cursor, columns, counting, data_source, batch_size)
+            yield SqliteRows(thread, cursor, columns, watch, data_source, batch_size)
         finally:
-            connection.interrupt()  # stops a batch still running (the job was cancelled)
-            await on_thread(_close, connection, counting)
+            watch.stop()  # stops a step still running (the job was cancelled or failed)
+            connection.interrupt()
+            await on_thread(connection.close)
     finally:
         thread.shutdown(wait=False)
 
@@ -124,6 +121,10 @@ def _connect(path: Path, timeout_seconds: float) -> sqlite3.Connection:
     return connection
 
 
-def _close(connection: sqlite3.Connection, counting: SqliteRowCount) -> None:
-    counting.stop()
-    connection.close()
+@contextmanager
+def _watched(watch: SqliteQueryWatch) -> Iterator[None]:
+    """A step interrupted by its time limit raises ``ReportLimitExceeded``."""
+    try:
+        yield
+    except (ReportQueryFailed, DataSourceUnavailable) as error:  # "interrupted" is transient
+        raise (watch.limit_error() or error) from error

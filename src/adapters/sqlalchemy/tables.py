@@ -56,6 +56,7 @@ report_configuration = sa.Table(
     sa.Column("formats", sa.JSON, nullable=False),
     sa.Column("delivery_targets", sa.JSON, nullable=False),
     sa.Column("allowed_roles", sa.JSON, nullable=False),
+    sa.Column("limits", sa.JSON, nullable=True),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False, server_default=_NOW),
     sa.Column("updated_at", UtcDateTime, nullable=False, server_default=_NOW),

@@ -42,12 +42,28 @@ class ResultStoreUnavailable(ServiceUnavailable):
 class ReportQueryFailed(Exception):
     """The data source refused the report's query or its parameters: retrying won't help.
 
-    The message is safe to show a client: no SQL, no connection URL.
+    The message is safe to show a client: no SQL, no connection URL, no database
+    text; ``detail`` (the database's own words, for the logs and for an
+    administrator checking a query) may hold them.
     """
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, detail: str = "") -> None:
         super().__init__(message)
         self.message = message
+        self.detail = detail
+
+
+class ReportLimitExceeded(ReportQueryFailed):
+    """A run of a report went past one of its limits (time, rows, bytes); the message
+    names the limit. Running it again would go past it again."""
+
+
+class UnsafeDataSource(ReportQueryFailed):
+    """The data source's login may do more than read (a superuser, the server's files)."""
+
+    def __init__(self, data_source: str, why: str) -> None:
+        super().__init__(f"The data source '{data_source}' {why}.")
+        self.data_source = data_source
 
 
 class UnknownDataSource(ReportQueryFailed):

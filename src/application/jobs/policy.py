@@ -7,6 +7,8 @@ configuration table); the defaults here are the documented ones.
 from dataclasses import dataclass
 from datetime import timedelta
 
+from domain.report_limits import ReportLimits
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class JobPolicy:
@@ -32,6 +34,19 @@ class JobPolicy:
     """How long a result can be downloaded before the sweep deletes it."""
     batch_rows: int = 5_000
     """Rows read, rendered and reported as progress at a time."""
+    runtime_limit: timedelta = timedelta(hours=1)
+    """A job still running after this long is stopped by its worker and fails."""
+    query_timeout: timedelta = timedelta(minutes=5)
+    """The longest a report's query may compute a batch of rows (a report may set less)."""
+    max_rows: int = 100_000_000
+    """The most rows a report's file may hold (a report may set less)."""
+    max_bytes: int = 50 * 2**30
+    """The largest a report's file may grow (a report may set less)."""
+
+    def limits_of(self, own: ReportLimits) -> ReportLimits:
+        """A report's limits, each at most the operator's (which apply where it sets none)."""
+        ceiling = ReportLimits(self.query_timeout.total_seconds(), self.max_rows, self.max_bytes)
+        return own.within(ceiling)
 
     def retry_delay(self, attempts: int) -> timedelta:
         """Exponential backoff after ``attempts`` failed attempts, capped."""

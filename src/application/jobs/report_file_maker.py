@@ -1,17 +1,19 @@
 """Produce a job's file: stream the query's rows through a format writer into the store."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from application.common.errors import ReportLimitExceeded
 from application.jobs.file_ports import ReportRenderer, ResultStore
 from application.reports.ports import ReportQueries
 from domain.job_results import StoredResult
 from domain.jobs import Job
+from domain.report_limits import ReportLimits
 from domain.reports import ReportConfiguration
 
-#: Called after each batch with the rows written so far and the total where known.
-ProgressCallback = Callable[[int, int | None], Awaitable[None]]
+#: Called after each batch with the rows written so far.
+ProgressCallback = Callable[[int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,9 +22,11 @@ class ReportFileMaker:
 
     Memory stays flat: one batch is held at once. Blocking work (reading a
     batch, formatting and writing it) runs in a worker thread, one hop per batch,
-    so the event loop keeps serving. Between batches it reports progress, which
-    is where a cancelled job stops. The file appears in the store only once
-    whole; any failure leaves nothing behind.
+    so the event loop keeps serving. After each batch it reports the rows written
+    and checks the caps on rows and bytes (per batch, never per value): a file
+    past one fails with ``ReportLimitExceeded``. The query runs once; its rows are
+    counted as they are written. The file appears in the store only once whole;
+    any failure, or a cancellation of ``make``, leaves nothing behind.
     """
 
     queries: ReportQueries
@@ -31,9 +35,13 @@ class ReportFileMaker:
     batch_rows: int
 
     async def make(
-        self, job: Job, report: ReportConfiguration, on_progress: ProgressCallback
+        self,
+        job: Job,
+        report: ReportConfiguration,
+        limits: ReportLimits,
+        on_progress: ProgressCallback,
     ) -> StoredResult:
-        """The stored file; raises what the ports raise, or what ``on_progress`` raises."""
+        """The stored file within ``limits``; raises what the ports raise."""
         key = f"{job.id}.{job.format.value}"
         running = self.queries.run(
             report.data_source,
@@ -41,6 +49,7 @@ class ReportFileMaker:
             job.parameters,
             report.parameters,
             batch_size=self.batch_rows,
+            timeout_seconds=limits.timeout_seconds,
         )
         async with running as rows, self.store.create(key) as upload:
             writer = await asyncio.to_thread(
@@ -49,8 +58,10 @@ class ReportFileMaker:
             written = 0
             async for batch_rows in rows.pour(writer):
                 written += batch_rows
-                await on_progress(written, rows.total_rows)
+                _check_caps(limits, written, upload.file.tell())
+                on_progress(written)
             await asyncio.to_thread(writer.close)
+            _check_caps(limits, written, upload.file.tell())
             stored = await upload.commit()
         return StoredResult(
             key=stored.key,
@@ -64,3 +75,12 @@ class ReportFileMaker:
     async def discard(self, result: StoredResult) -> None:
         """Delete a file that was made but is not wanted (its job was cancelled meanwhile)."""
         await self.store.delete(result.key)
+
+
+def _check_caps(limits: ReportLimits, rows: int, size_bytes: int) -> None:
+    if limits.max_rows is not None and rows > limits.max_rows:
+        raise ReportLimitExceeded(f"The report has more than {limits.max_rows} rows, its limit.")
+    if limits.max_bytes is not None and size_bytes > limits.max_bytes:
+        raise ReportLimitExceeded(
+            f"The report's file is larger than {limits.max_bytes} bytes, its limit."
+        )

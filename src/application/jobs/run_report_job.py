@@ -33,7 +33,8 @@ class RunReportJobUseCase:
     - The worker renews its lease with each progress report; a job that was
       cancelled meanwhile stops at the next batch and leaves no file.
     - A permanent failure (the query or a parameter is refused) fails the job
-      at once with a safe reason; a transient one (a data source, the store or
+      at once with a safe reason (no database text: that is logged with the
+      job's id); a transient one (a data source, the store or
       the database not answering) gives the job back to the queue with
       backoff, up to ``max_attempts`` attempts, then fails it
       (``Job.retry_later``).
@@ -102,15 +103,26 @@ class RunReportJobUseCase:
 
     async def _produce(self, job: Job, report: ReportConfiguration) -> JobRun:
         policy = self._policy
-        progress = JobProgress(self._uow, self._clock, job, policy.lease, policy.heartbeat_interval)
+        progress = JobProgress(
+            self._uow,
+            self._clock,
+            job,
+            lease=policy.lease,
+            interval=policy.heartbeat_interval,
+            runtime_limit=policy.runtime_limit,
+        )
+        limits = policy.limits_of(report.limits)
         try:
-            result = await self._file_maker.make(job, report, progress.report)
+            making = self._file_maker.make(job, report, limits, progress.rows_written)
+            result = await progress.run(making)
         except asyncio.CancelledError:
             await self._hand_back(job)
             raise
         except JobCancelled:
             return JobRun(JobOutcome.CANCELLED)
         except ReportQueryFailed as exc:
+            if exc.detail:
+                logger.warning("Job %s: %s (%s)", job.id, exc.message, exc.detail)
             return await self._fail(job, exc.message)
         except ServiceUnavailable as exc:
             return await self._retry_later(job, exc)

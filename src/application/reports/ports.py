@@ -85,14 +85,6 @@ class RowSource(Protocol):
         """The column names, in order."""
         ...
 
-    @property
-    def total_rows(self) -> int | None:
-        """How many rows the query returns, where the data source can tell; else ``None``.
-
-        It may be counted while the rows stream, so ``None`` until it is known.
-        """
-        ...
-
     def pour(self, sink: RowSink) -> AsyncIterator[int]:
         """Hand the rows to ``sink`` a batch at a time (a batch perhaps in slices), streamed
         (never all in memory); yields the size of each batch once ``sink`` has written it.
@@ -110,7 +102,8 @@ class ReportQueries(Protocol):
     Both methods raise ``UnknownDataSource`` for a data source the operator did
     not declare, ``DataSourceUnavailable`` when the data source does not answer
     (a transient failure) and ``ReportQueryFailed`` when it refuses the query or
-    a parameter (a permanent one).
+    a parameter (a permanent one). Leaving ``run``'s block early (a cancellation
+    included) stops the query on the data source at once.
     """
 
     def run(
@@ -121,8 +114,11 @@ class ReportQueries(Protocol):
         declared: Sequence[ParameterSpec],
         *,
         batch_size: int,
+        timeout_seconds: float | None = None,
     ) -> AbstractAsyncContextManager[RowSource]:
-        """Run ``query`` with every declared parameter bound (``None`` where not given)."""
+        """Run ``query`` once with every declared parameter bound (``None`` where not
+        given); a fetch of a batch that takes longer than ``timeout_seconds`` stops the
+        query with ``ReportLimitExceeded``."""
         ...
 
     async def check(self, data_source: str, query: str, declared: Sequence[ParameterSpec]) -> None:

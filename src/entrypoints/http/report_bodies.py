@@ -3,6 +3,7 @@
 import msgspec
 
 from domain.parameters import JsonScalar, ParameterSpec
+from domain.report_limits import ReportLimits
 from domain.reports import DeliveryTarget, ReportConfiguration
 from entrypoints.http.job_bodies import rfc3339
 
@@ -28,6 +29,14 @@ class DeliveryTargetBody(
     recipients: list[str] | None = None
 
 
+class LimitsBody(msgspec.Struct, rename="camel", omit_defaults=True, forbid_unknown_fields=True):
+    """A report's own limits; each one left out is the operator's (and none goes above it)."""
+
+    timeout_seconds: float | None = None
+    max_rows: int | None = None
+    max_bytes: int | None = None
+
+
 class ReportBody(msgspec.Struct, rename="camel", omit_defaults=True):
     """A report configuration; ``dataSource``, ``query`` and recipients for admins only."""
 
@@ -43,6 +52,7 @@ class ReportBody(msgspec.Struct, rename="camel", omit_defaults=True):
     updated_at: str | None = None
     data_source: str | None = None
     query: str | None = None
+    limits: LimitsBody | None = None
 
 
 class ReportPageBody(msgspec.Struct):
@@ -68,7 +78,14 @@ def report_body(report: ReportConfiguration, *, full: bool) -> ReportBody:
         updated_at=rfc3339(report.updated_at),
         data_source=report.data_source if admin else None,
         query=report.query if admin else None,
+        limits=_limits(report.limits) if admin else None,
     )
+
+
+def _limits(limits: ReportLimits) -> LimitsBody | None:
+    if limits == ReportLimits():
+        return None
+    return LimitsBody(limits.timeout_seconds, limits.max_rows, limits.max_bytes)
 
 
 def _parameter(spec: ParameterSpec) -> ParameterBody:

@@ -7,6 +7,7 @@ import msgspec
 
 from domain.errors import InvalidReportConfiguration
 from domain.parameters import JsonScalar, ParameterSpec, ParameterType
+from domain.report_limits import ReportLimits
 from domain.reports import (
     DeliveryChannel,
     DeliveryMode,
@@ -14,7 +15,7 @@ from domain.reports import (
     OutputFormat,
     ReportConfiguration,
 )
-from entrypoints.http.report_bodies import DeliveryTargetBody, ParameterBody
+from entrypoints.http.report_bodies import DeliveryTargetBody, LimitsBody, ParameterBody
 
 
 class ReportInput(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
@@ -29,6 +30,7 @@ class ReportInput(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     description: str = ""
     parameters: list[ParameterBody] = msgspec.field(default_factory=list)
     allowed_roles: list[str] = msgspec.field(default_factory=list)
+    limits: LimitsBody | None = None
     version: int | None = None
     created_at: str | None = None
     updated_at: str | None = None
@@ -46,7 +48,14 @@ def to_report(body: ReportInput) -> ReportConfiguration:
         delivery_targets=tuple(_target(t, i) for i, t in enumerate(body.delivery_targets)),
         parameters=tuple(_parameter(p, i) for i, p in enumerate(body.parameters)),
         allowed_roles=frozenset(body.allowed_roles),
+        limits=_limits(body.limits),
     )
+
+
+def _limits(body: LimitsBody | None) -> ReportLimits:
+    if body is None:
+        return ReportLimits()
+    return ReportLimits(body.timeout_seconds, body.max_rows, body.max_bytes)
 
 
 def _target(body: DeliveryTargetBody, index: int) -> DeliveryTarget:
