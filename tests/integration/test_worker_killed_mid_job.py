@@ -1,8 +1,6 @@
 """A real ``reportgen worker`` killed with SIGKILL in the middle of a job, on the real Redis:
 another worker runs the job again once its lease has expired, and it succeeds once."""
 
-import asyncio
-import time
 from pathlib import Path
 
 import pytest
@@ -10,7 +8,6 @@ import pytest
 from adapters.sqlalchemy.demo_data import load_demo_sales
 from application.jobs.generate_report import GenerateReportCommand
 from domain.job_status import JobStatus
-from domain.jobs import Job
 from domain.principal import GENERATE_SCOPE, Principal
 from domain.reports import (
     DeliveryChannel,
@@ -19,9 +16,10 @@ from domain.reports import (
     OutputFormat,
     ReportConfiguration,
 )
-from entrypoints.container import Container, build_container
+from entrypoints.container import build_container
 from entrypoints.lifecycle import stop_services
 from entrypoints.settings import Settings
+from tests.faults.recovery_support import wait_for
 from tests.integration.console import clean_env, reportgen, running_worker
 
 pytestmark = pytest.mark.redis
@@ -47,23 +45,6 @@ QUICK_RECOVERY = {
 }
 RUNNING_SECONDS = 30
 RECOVERY_SECONDS = 120
-
-
-async def job_of(container: Container, job_id: str) -> Job:
-    async with container.unit_of_work() as uow:
-        job = await uow.jobs.get(job_id)
-    assert job is not None
-    return job
-
-
-async def wait_for(container: Container, job_id: str, status: JobStatus, seconds: float) -> Job:
-    """The job once it has ``status``, or as it is when ``seconds`` have passed."""
-    deadline = time.monotonic() + seconds
-    while (job := await job_of(container, job_id)).status is not status:
-        if time.monotonic() > deadline:
-            break
-        await asyncio.sleep(0.2)
-    return job
 
 
 async def test_a_job_whose_worker_was_killed_runs_again_on_another_worker_and_succeeds(
