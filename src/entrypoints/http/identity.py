@@ -54,7 +54,7 @@ def principal_of(request: Request[Principal, str, Any]) -> Principal:
     return request.user
 
 
-def administrators_only(
+async def administrators_only(
     connection: ASGIConnection[Any, Principal, Any, Any], handler: BaseRouteHandler
 ) -> None:
     """Guard of the report administration routes: the ``reports:admin`` scope is checked
@@ -64,16 +64,19 @@ def administrators_only(
         connection.user.ensure_admin()
 
 
-def generators_only(
+async def generators_only(
     connection: ASGIConnection[Any, Principal, Any, Any], handler: BaseRouteHandler
 ) -> None:
     """Guard of generate: the ``reports:generate`` scope is checked before the body is
-    read (403 before 400). The report's ``allowedRoles`` are checked by the use case."""
+    read (403 before 400). The report's ``allowedRoles`` are checked by the use case.
+
+    The guards are coroutines: Litestar runs a plain function given as a guard in a
+    thread, a hop for every request."""
     if not _lists_methods(handler):
         connection.user.ensure_may_generate()
 
 
-def job_readers_only(
+async def job_readers_only(
     connection: ASGIConnection[Any, Principal, Any, Any], handler: BaseRouteHandler
 ) -> None:
     """Guard of the job routes: a caller who may read no job gets 403 before its query
