@@ -1,5 +1,6 @@
 """The S3 result store on a real S3 server (moto, on loopback): whole objects, ranges, outages."""
 
+import asyncio
 import hashlib
 import os
 import time
@@ -129,6 +130,21 @@ async def test_a_multipart_upload_the_store_refuses_is_aborted_and_leaves_nothin
     assert moto_server.keys(bucket) == []
     assert moto_server.pending_uploads(bucket) == []
     assert not await store.exists(KEY)
+
+
+async def test_a_commit_cancelled_mid_upload_leaves_no_object_and_no_upload(
+    store: ObstoreResultStore, moto_server: MotoServer, bucket: str
+) -> None:
+    commit = asyncio.ensure_future(store_file(store, KEY, os.urandom(40 * 1024 * 1024)))
+    deadline = time.monotonic() + 10
+    while not await asyncio.to_thread(moto_server.pending_uploads, bucket):
+        assert time.monotonic() < deadline, "the upload never started"
+        await asyncio.sleep(0.02)
+    commit.cancel()  # the job was cancelled, ran too long, or its worker stops
+    with pytest.raises(asyncio.CancelledError):
+        await commit
+    assert moto_server.pending_uploads(bucket) == []
+    assert moto_server.keys(bucket) == []
 
 
 async def test_delete_removes_an_object_and_ignores_a_missing_one(

@@ -1,8 +1,8 @@
 """Result files in an S3 bucket (AWS, MinIO, moto) through obstore: whole objects only."""
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Mapping
+from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 from pathlib import Path
 
@@ -73,14 +73,31 @@ class ObstoreResultStore:
             upload.discard()
 
     async def _upload(self, key: str, path: Path) -> None:
-        with s3_store_errors("storing a file"):
-            await obstore.put_async(
-                self._store,
-                key,
-                path,
-                chunk_size=self._part_bytes,
-                max_concurrency=PARTS_AT_ONCE,
+        upload = asyncio.ensure_future(
+            obstore.put_async(
+                self._store, key, path, chunk_size=self._part_bytes, max_concurrency=PARTS_AT_ONCE
             )
+        )
+        try:
+            with s3_store_errors("storing a file"):
+                await asyncio.shield(upload)
+        except asyncio.CancelledError:
+            await self._take_back(key, upload)
+            raise
+
+    async def _take_back(self, key: str, upload: Awaitable[object]) -> None:
+        """Leave nothing of an upload whose job was cancelled (stopped, ran too long).
+
+        obstore cannot abort a multipart upload it is made to drop, so the upload is
+        let end: completed, it is deleted; failed, obstore has aborted it. Only one
+        still running after the deadline is dropped (the bucket's lifecycle rule for
+        incomplete uploads removes it, as it does for a killed worker's).
+        """
+        with suppress(Exception):
+            async with asyncio.timeout(self._deadline):
+                await upload
+            async with asyncio.timeout(self._deadline):
+                await obstore.delete_async(self._store, key)
 
     async def read(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
         """The bytes ``start`` to ``end`` (inclusive; ``None``: to the end) by one ranged GET."""
