@@ -47,13 +47,16 @@ def build_token_verifier(settings: Settings) -> PyJwtTokenVerifier:
 
 
 def build_result_store(settings: Settings) -> ResultStore:
-    """An S3 bucket for an ``s3://`` results URL, else the local directory."""
+    """An S3 bucket for an ``s3://`` results URL (files spooled in the data dir before
+    they are sent, not in a temporary directory that may live in memory), else the local
+    directory."""
     if (bucket := settings.results_bucket) is not None:
         return ObstoreResultStore(
             bucket[0],
             bucket[1],
             environment=settings.aws_environment,
             timeout=settings.timeouts.result_store,
+            spool_directory=settings.data_dir / "spool",
         )
     return LocalResultStore(settings.results_directory)
 

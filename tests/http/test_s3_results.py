@@ -2,6 +2,7 @@
 
 import asyncio
 import hashlib
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,6 +69,7 @@ async def test_a_job_stores_its_file_in_the_bucket_and_the_download_reads_it_bac
     assert key.endswith(".csv")
     stored = moto_server.client().get_object(Bucket=bucket, Key=key)["Body"].read()
     assert not (tmp_path / "results").exists()
+    assert os.listdir(tmp_path / "spool") == []  # spooled in the data dir, then removed
 
     url = f"/api/v1/jobs/{job_id}/result"
     whole = await client.get(url, headers=bearer(alice))

@@ -118,6 +118,22 @@ async def test_leaving_without_commit_or_with_an_error_leaves_no_object_and_no_u
     assert os.listdir(tmp_path) == []
 
 
+async def test_writing_a_key_again_removes_the_spooled_file_a_killed_writer_left(
+    moto_server: MotoServer, bucket: str, tmp_path: Path
+) -> None:
+    spool = tmp_path / "spool"
+    store = ObstoreResultStore(
+        bucket, PREFIX, environment=moto_server.environment(), spool_directory=spool
+    )
+    await store_file(store, "first.csv", b"creates the spool")
+    assert spool.stat().st_mode & 0o077 == 0
+    (spool / f".{KEY}.0123456789.part").write_bytes(CONTENT)  # its writer died
+    (spool / ".other-key.csv.0123456789.part").write_bytes(CONTENT)
+    await store_file(store, KEY, b"again")
+    assert os.listdir(spool) == [".other-key.csv.0123456789.part"]
+    assert await read_all(store, KEY) == b"again"
+
+
 async def test_a_multipart_upload_the_store_refuses_is_aborted_and_leaves_nothing(
     moto_server: MotoServer, bucket: str, tmp_path: Path
 ) -> None:

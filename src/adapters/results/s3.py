@@ -100,7 +100,8 @@ class ObstoreResultStore:
                 await obstore.delete_async(self._store, key)
 
     async def read(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
-        """The bytes ``start`` to ``end`` (inclusive; ``None``: to the end) by one ranged GET."""
+        """The bytes ``start`` to ``end`` (inclusive; ``None``: to the end): a HEAD for the
+        size, then one ranged GET streamed in chunks of at least 256 KiB."""
         check_key(key)
         if start < 0 or (end is not None and end < start):
             raise ValueError(f"Invalid byte range {start}-{end}.")

@@ -1,6 +1,7 @@
 """A result written to a private temporary file first, then sent whole to a remote store."""
 
 import asyncio
+import glob
 import hashlib
 import os
 import tempfile
@@ -9,6 +10,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
 
+from adapters.private_paths import make_private_directory
 from adapters.results.local import CHUNK_BYTES, store_errors
 from application.jobs.file_ports import StoredFile
 
@@ -27,12 +29,11 @@ class SpooledUpload:
 
     @classmethod
     async def start(cls, key: str, directory: Path | None, send: Sender) -> "SpooledUpload":
-        """A new temporary file (mode 0600) in ``directory`` (``None``: the system's)."""
+        """A new temporary file (mode 0600) in ``directory`` (created, mode 0700; ``None``:
+        the system's temporary directory)."""
         with store_errors("creating a file"):
-            descriptor, name = await asyncio.to_thread(
-                tempfile.mkstemp, prefix=".reportgen-", suffix=".part", dir=directory
-            )
-        return cls(key, Path(name), os.fdopen(descriptor, "w+b"), send)
+            path = await asyncio.to_thread(_new_file, key, directory)
+        return cls(key, path, path.open("r+b"), send)
 
     @property
     def file(self) -> BinaryIO:
@@ -63,3 +64,14 @@ class SpooledUpload:
             size += len(chunk)
         self._file.close()
         return size, digest.hexdigest()
+
+
+def _new_file(key: str, directory: Path | None) -> Path:
+    if directory is not None:
+        make_private_directory(directory)
+        # A writer of this key that was killed left its file; the key is written again now.
+        for leftover in directory.glob(f".{glob.escape(key)}.*.part"):
+            leftover.unlink(missing_ok=True)
+    descriptor, name = tempfile.mkstemp(prefix=f".{key}.", suffix=".part", dir=directory)
+    os.close(descriptor)
+    return Path(name)
