@@ -6,6 +6,9 @@ from typing import Protocol, TypeVar
 from adapters.jwt.dev_secret import load_or_create_secret
 from adapters.jwt.issuer import PyJwtTokenIssuer
 from adapters.jwt.verifier import PyJwtTokenVerifier
+from adapters.results.local import LocalResultStore
+from adapters.results.s3 import ObstoreResultStore
+from application.jobs.file_ports import ResultStore
 from application.jobs.ports import JobHandler, JobMessage, JobRun
 from application.jobs.run_report_job import RunReportJobUseCase
 from entrypoints.settings import Settings, SettingsError
@@ -41,6 +44,21 @@ def build_token_verifier(settings: Settings) -> PyJwtTokenVerifier:
         leeway_seconds=leeway,
         max_lifetime_seconds=max_lifetime,
     )
+
+
+def build_result_store(settings: Settings) -> ResultStore:
+    """An S3 bucket for an ``s3://`` results URL (files spooled in the data dir before
+    they are sent, not in a temporary directory that may live in memory), else the local
+    directory."""
+    if (bucket := settings.results_bucket) is not None:
+        return ObstoreResultStore(
+            bucket[0],
+            bucket[1],
+            environment=settings.aws_environment,
+            timeout=settings.timeouts.result_store,
+            spool_directory=settings.data_dir / "spool",
+        )
+    return LocalResultStore(settings.results_directory)
 
 
 def build_token_issuer(settings: Settings) -> PyJwtTokenIssuer:

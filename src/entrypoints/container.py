@@ -17,7 +17,6 @@ from adapters.embedded.scheduler import EmbeddedJobScheduler
 from adapters.embedded.wakeup import WakeUpSender, wake_addresses
 from adapters.jwt.cache import CachedTokenVerifier
 from adapters.rendering.renderer import FileReportRenderer
-from adapters.results.local import LocalResultStore
 from adapters.sqlalchemy.data_sources import SqlAlchemyReportQueries
 from adapters.sqlalchemy.engine import SqlAlchemyDatabase, create_engine
 from adapters.sqlalchemy.report_catalog import SqlAlchemyReportCatalog
@@ -42,6 +41,7 @@ from application.reports.list_reports import ListReportsUseCase
 from application.reports.read_report_history import ReadReportHistoryUseCase
 from application.reports.replace_report import ReplaceReportUseCase
 from entrypoints.composition import (
+    build_result_store,
     build_token_issuer,
     build_token_verifier,
     each_time_fresh,
@@ -86,7 +86,7 @@ class Container(containers.DeclarativeContainer):
         timeout_seconds=_timeouts.data_source.total_seconds.call(),
     )
     renderer = providers.Singleton(FileReportRenderer)
-    result_store = providers.Singleton(LocalResultStore, settings.provided.results_directory)
+    result_store = providers.Singleton(build_result_store, settings)
     file_maker = providers.Factory(
         ReportFileMaker,
         queries=report_queries,

@@ -13,6 +13,17 @@ __all__ = ["PREFIX", "Settings", "SettingsError"]
 
 PREFIX = "REPORTGEN_"
 MIN_SECRET_BYTES = 32
+_S3_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+#: The standard variables of S3 tools that configure an ``s3://`` result store.
+AWS_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+)
 _DATA_SOURCE = re.compile(r"REPORTGEN_DATA_SOURCE_([A-Z0-9_]+)_URL")
 _DATABASE_SCHEMES = {
     "sqlite": "sqlite+aiosqlite",
@@ -37,6 +48,8 @@ class Settings:
     public_base_url: str | None = None
     allowed_hosts: tuple[str, ...] | None = None
     results_url: str = ""
+    aws_environment: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """The ``AWS_*`` variables (credentials among them: never shown) for an s3:// store."""
     access_log: bool = False
     data_sources: Mapping[str, str] = field(default_factory=dict)
     timeouts: Timeouts = field(default_factory=Timeouts)
@@ -58,6 +71,14 @@ class Settings:
     def results_directory(self) -> Path:
         """The directory of the local result store."""
         return Path(self.results_url)
+
+    @property
+    def results_bucket(self) -> tuple[str, str] | None:
+        """The bucket and key prefix of an ``s3://bucket/prefix`` result store, else ``None``."""
+        if not self.results_url.startswith("s3://"):
+            return None
+        bucket, _, prefix = self.results_url.removeprefix("s3://").partition("/")
+        return bucket, prefix.strip("/")
 
     @property
     def dev_secret_file(self) -> Path:
@@ -101,6 +122,7 @@ class Settings:
             public_base_url=_base_url(get("PUBLIC_BASE_URL")),
             allowed_hosts=_allowed_hosts(get("ALLOWED_HOSTS"), get("PUBLIC_BASE_URL")),
             results_url=_results_url(get("RESULTS_URL") or str(data_dir / "results")),
+            aws_environment={name: env[name] for name in AWS_VARIABLES if env.get(name)},
             access_log=_flag("REPORTGEN_ACCESS_LOG", get("ACCESS_LOG")),
             data_sources=data_sources,
             **read_tuning(get),
@@ -130,9 +152,19 @@ def _database_url(variable: str, url: str) -> str:
 
 
 def _results_url(url: str) -> str:
+    """A directory, a ``file://`` URL (made a directory) or ``s3://bucket[/prefix]``."""
+    if url.startswith("s3://"):
+        bucket, _, prefix = url.removeprefix("s3://").partition("/")
+        if not _S3_BUCKET.fullmatch(bucket) or "?" in prefix or "#" in prefix:
+            # The URL itself is not echoed: it might carry credentials (s3://key:secret@...).
+            raise SettingsError(
+                "REPORTGEN_RESULTS_URL must be s3://bucket/prefix with an S3 bucket name "
+                "(credentials go in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)."
+            )
+        return f"s3://{bucket}/{prefix.strip('/')}".rstrip("/")
     if "://" in url and not url.startswith("file://"):
         raise SettingsError(
-            "REPORTGEN_RESULTS_URL: only a directory (or file:// URL) is supported so far."
+            "REPORTGEN_RESULTS_URL must be a directory, a file:// URL or s3://bucket/prefix."
         )
     return url.removeprefix("file://")
 

@@ -29,6 +29,8 @@ class Timeouts:
     data_source: timedelta = timedelta(seconds=5)
     """Connecting to a report's data source, checking a saved query and its login."""
     readiness: timedelta = timedelta(seconds=2)
+    result_store: timedelta = timedelta(seconds=30)
+    """One request to an object-store result store (s3://), its retries included."""
     """All of ``GET /health/ready``."""
     jwt_leeway: timedelta = timedelta(seconds=30)
     """Clock skew allowed when checking a token's ``exp`` and ``nbf``."""
@@ -79,6 +81,7 @@ _KNOBS: tuple[tuple[str, str, str, str], ...] = (
     ("QUEUE_TIMEOUT_SECONDS", "timeouts", "queue", "seconds"),
     ("DATA_SOURCE_TIMEOUT_SECONDS", "timeouts", "data_source", "seconds"),
     ("READINESS_TIMEOUT_SECONDS", "timeouts", "readiness", "seconds"),
+    ("RESULT_STORE_TIMEOUT_SECONDS", "timeouts", "result_store", "seconds"),
     ("JWT_LEEWAY_SECONDS", "timeouts", "jwt_leeway", "seconds_or_zero"),
     ("JWT_MAX_LIFETIME_SECONDS", "timeouts", "jwt_max_lifetime", "seconds"),
     ("REPORT_REFRESH_SECONDS", "timeouts", "report_refresh", "seconds"),

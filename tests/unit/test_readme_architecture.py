@@ -28,6 +28,7 @@ ADAPTERS = {
     "CachedTokenVerifier": "adapters.jwt.cache",
     "FileReportRenderer": "adapters.rendering.renderer",
     "LocalResultStore": "adapters.results.local",
+    "ObstoreResultStore": "adapters.results.s3",
     "SqlAlchemyReportQueries": "adapters.sqlalchemy.data_sources",
 }
 

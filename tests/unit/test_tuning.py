@@ -17,6 +17,7 @@ KNOBS = {
     "REPORTGEN_QUEUE_TIMEOUT_SECONDS": ("3", lambda s: s.timeouts.queue, 3),
     "REPORTGEN_DATA_SOURCE_TIMEOUT_SECONDS": ("30", lambda s: s.timeouts.data_source, 30),
     "REPORTGEN_READINESS_TIMEOUT_SECONDS": ("4", lambda s: s.timeouts.readiness, 4),
+    "REPORTGEN_RESULT_STORE_TIMEOUT_SECONDS": ("12", lambda s: s.timeouts.result_store, 12),
     "REPORTGEN_JWT_LEEWAY_SECONDS": ("0", lambda s: s.timeouts.jwt_leeway, 0),
     "REPORTGEN_JWT_MAX_LIFETIME_SECONDS": ("600", lambda s: s.timeouts.jwt_max_lifetime, 600),
     "REPORTGEN_JOB_LEASE_SECONDS": ("600", lambda s: s.jobs.lease, 600),

@@ -39,10 +39,10 @@ class LocalResultStore:
         ``ResultStoreUnavailable``, like every other failure of the store.
         """
         final = self._path(key)
-        with _store_errors("creating a file"):
+        with store_errors("creating a file"):
             upload = await asyncio.to_thread(_LocalUpload.start, final)
         try:
-            with _store_errors("writing a file"):
+            with store_errors("writing a file"):
                 yield upload
         finally:
             upload.discard()
@@ -53,12 +53,12 @@ class LocalResultStore:
         if start < 0 or (end is not None and end < start):
             raise ValueError(f"Invalid byte range {start}-{end}.")
         remaining = None if end is None else end - start + 1
-        with _store_errors("reading a file"):
+        with store_errors("reading a file"):
             file = await asyncio.to_thread(_open_at, path, start)
         try:
             while remaining is None or remaining > 0:
                 size = CHUNK_BYTES if remaining is None else min(CHUNK_BYTES, remaining)
-                with _store_errors("reading a file"):
+                with store_errors("reading a file"):
                     chunk = await asyncio.to_thread(file.read, size)
                 if not chunk:
                     return
@@ -71,19 +71,17 @@ class LocalResultStore:
     async def delete(self, key: str) -> None:
         """Remove ``key``; nothing happens if it is not there."""
         path = self._path(key)
-        with _store_errors("deleting a file"):
+        with store_errors("deleting a file"):
             await asyncio.to_thread(path.unlink, missing_ok=True)
 
     async def exists(self, key: str) -> bool:
         """Whether a whole file is kept under ``key``."""
         path = self._path(key)
-        with _store_errors("checking a file"):
+        with store_errors("checking a file"):
             return await asyncio.to_thread(path.is_file)
 
     def _path(self, key: str) -> Path:
-        if not _KEY.fullmatch(key):
-            raise ValueError(f"Invalid result key {key[:40]!r}.")
-        return self._directory / key
+        return self._directory / check_key(key)
 
 
 class _LocalUpload:
@@ -113,7 +111,7 @@ class _LocalUpload:
 
     async def commit(self) -> StoredFile:
         """Sync the file to disk, hash it, and rename it onto its key (atomic)."""
-        with _store_errors("storing a file"):
+        with store_errors("storing a file"):
             size, sha256 = await asyncio.to_thread(self._commit)
         return StoredFile(self._final.name, size, sha256)
 
@@ -141,6 +139,13 @@ class _LocalUpload:
         return size, digest.hexdigest()
 
 
+def check_key(key: str) -> str:
+    """``key`` if it is a plain file name (``2b6f0c1e-....csv``), else ``ValueError``."""
+    if not _KEY.fullmatch(key):
+        raise ValueError(f"Invalid result key {key[:40]!r}.")
+    return key
+
+
 def _open_at(path: Path, start: int) -> BinaryIO:
     try:
         file = path.open("rb")
@@ -159,7 +164,7 @@ def _fsync_directory(directory: Path) -> None:
 
 
 @contextmanager
-def _store_errors(action: str) -> Iterator[None]:
+def store_errors(action: str) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
