@@ -81,6 +81,7 @@ def create_app(container: Container) -> Litestar:
         middleware=middleware,
         lifespan=[lifespan],
         request_class=ApiRequest,
+        logging_config=None,  # the process's own set-up (``entrypoints.logs``) stays
     )
     finish(app)
     # Outside everything Litestar runs, its exception handling and routing included, so
