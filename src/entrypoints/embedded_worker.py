@@ -22,7 +22,7 @@ from entrypoints.lifecycle import Service, start_all, stop_all
 from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings, SettingsError
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("entrypoints.embedded_worker")  # also when run as __main__
 
 #: The worker that sweeps: one sweep at a time is enough (concurrent ones are harmless).
 SWEEPER = 0
