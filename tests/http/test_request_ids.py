@@ -74,3 +74,17 @@ async def test_the_request_id_is_kept_with_the_job_it_creates(
     assert accepted.headers["X-Request-ID"] == "abc123"
     [row] = await job_rows(container)
     assert (row["job_id"], row["request_id"]) == (accepted.json()["jobId"], "abc123")
+
+
+async def test_the_document_lists_the_request_id_on_every_answer(client: AsyncTestClient) -> None:
+    document = (await client.get("/schema/openapi.json")).json()
+
+    answers = [
+        answer
+        for operations in document["paths"].values()
+        for operation in operations.values()
+        if isinstance(operation, dict) and "responses" in operation
+        for answer in operation["responses"].values()
+    ]
+    assert answers
+    assert all("X-Request-ID" in answer.get("headers", {}) for answer in answers)
