@@ -46,10 +46,18 @@ class Job:
     lease_expires_at: datetime | None = None
     due_at: datetime | None = None
     """A queued job given back with backoff is not run before this."""
+    request_id: str | None = None
+    """The id of the request that created the job: its worker's log lines carry it."""
 
     @classmethod
     def queue(
-        cls, *, report_id: str, requested_by: str, request: ReportRequest, now: datetime
+        cls,
+        *,
+        report_id: str,
+        requested_by: str,
+        request: ReportRequest,
+        now: datetime,
+        request_id: str | None = None,
     ) -> "Job":
         """A new job, ``Queued``, with a fresh random id."""
         return cls(
@@ -59,6 +67,7 @@ class Job:
             parameters=dict(request.parameters),
             format=request.format,
             created_at=now,
+            request_id=request_id,
         )
 
     def start(self, now: datetime, lease_until: datetime) -> None:

@@ -2,13 +2,13 @@
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 from collections.abc import Sequence
 
 from application.common.errors import ServiceUnavailable
 from entrypoints import commands
+from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings, SettingsError
 
 
@@ -46,10 +46,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; bad settings or an unreachable dependency end with one clear line."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     try:
         settings = Settings.from_env(os.environ)
+        configure_logging(settings)
         return _run(args, settings)
     except SettingsError as exc:
         print(f"reportgen: {exc}", file=sys.stderr)

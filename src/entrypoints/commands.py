@@ -15,6 +15,7 @@ from entrypoints.container import build_container
 from entrypoints.demo import seed_demo
 from entrypoints.embedded_serve import embedded_workers
 from entrypoints.lifecycle import stop_services
+from entrypoints.logs import logging_config
 from entrypoints.settings import Settings, SettingsError
 from entrypoints.worker import worker_settings
 
@@ -58,7 +59,8 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
             port=port,
             workers=workers,
             proxy_headers=True,
-            log_level="info",
+            log_config=logging_config(settings),  # each server process logs like this one
+            log_level=settings.log_level.lower(),
             access_log=settings.access_log,
             http=BoundedHttpToolsProtocol,
             timeout_keep_alive=settings.timeouts.keep_alive.total_seconds(),  # type: ignore[arg-type]

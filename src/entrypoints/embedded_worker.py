@@ -19,9 +19,10 @@ from collections.abc import Sequence
 from adapters.embedded.wakeup import WakeUpListener
 from entrypoints.container import Container, build_container
 from entrypoints.lifecycle import Service, start_all, stop_all
+from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings, SettingsError
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("entrypoints.embedded_worker")  # also when run as __main__
 
 #: The worker that sweeps: one sweep at a time is enough (concurrent ones are harmless).
 SWEEPER = 0
@@ -81,9 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m entrypoints.embedded_worker")
     parser.add_argument("--number", type=int, default=0, help="which worker, from 0")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         settings = Settings.from_env(os.environ)
+        configure_logging(settings)
         if settings.uses_redis:
             raise SettingsError("REPORTGEN_REDIS_URL is set: jobs run in `reportgen worker`.")
         if not 0 <= args.number < settings.limits.embedded_workers:

@@ -51,6 +51,9 @@ class Settings:
     aws_environment: Mapping[str, str] = field(default_factory=dict, repr=False)
     """The ``AWS_*`` variables (credentials among them: never shown) for an s3:// store."""
     access_log: bool = False
+    log_format: str = "auto"
+    """``json``, ``text``, or ``auto``: text when stderr is a terminal, else JSON."""
+    log_level: str = "INFO"
     data_sources: Mapping[str, str] = field(default_factory=dict)
     timeouts: Timeouts = field(default_factory=Timeouts)
     jobs: JobPolicy = field(default_factory=JobPolicy)
@@ -124,9 +127,23 @@ class Settings:
             results_url=_results_url(get("RESULTS_URL") or str(data_dir / "results")),
             aws_environment={name: env[name] for name in AWS_VARIABLES if env.get(name)},
             access_log=_flag("REPORTGEN_ACCESS_LOG", get("ACCESS_LOG")),
+            log_format=_choice("REPORTGEN_LOG_FORMAT", get("LOG_FORMAT") or "auto", LOG_FORMATS),
+            log_level=_choice("REPORTGEN_LOG_LEVEL", get("LOG_LEVEL") or "INFO", LOG_LEVELS),
             data_sources=data_sources,
             **read_tuning(get),
         )
+
+
+LOG_FORMATS = ("auto", "json", "text")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _choice(variable: str, text: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices``, whatever its case (as they are spelled there)."""
+    for choice in choices:
+        if text.lower() == choice.lower():
+            return choice
+    raise SettingsError(f"{variable} must be one of {', '.join(choices)}.")
 
 
 _TRUE = frozenset({"1", "true", "yes", "on"})

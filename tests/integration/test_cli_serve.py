@@ -1,6 +1,7 @@
 """``reportgen serve`` end to end: a real server process on a free port, without Redis."""
 
 import contextlib
+import json
 import signal
 import socket
 import sqlite3
@@ -190,5 +191,8 @@ def test_serve_logs_each_request_only_when_the_access_log_is_on(
         server.wait(timeout=15)
 
     output = (seeded_data_dir / "serve.log").read_text()
-    assert "Application shutdown complete." in output
-    assert ('"GET /health/ready HTTP/1.1" 200' in output) is logged, output
+    lines = [json.loads(line) for line in output.splitlines()]  # JSON: not a terminal
+    assert "Application shutdown complete." in [line["message"] for line in lines]
+    access = [line for line in lines if '"GET /health/ready HTTP/1.1" 200' in line["message"]]
+    assert bool(access) is logged, output
+    assert all(line["request_id"] for line in access)  # the answer's X-Request-ID

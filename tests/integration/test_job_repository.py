@@ -35,6 +35,7 @@ NEW_COLUMNS = {
     "expires_at",
     "lease_expires_at",
     "due_at",
+    "request_id",
 }
 
 Sessions = AsyncEngine  # a unit of work per block, on this engine
@@ -95,7 +96,7 @@ async def test_migrations_reach_the_head_with_the_new_columns_and_running_again_
 ) -> None:
     await upgrade_database(database_url)
     await upgrade_database(database_url)
-    assert await current_revision(database_url) == "0006"
+    assert await current_revision(database_url) == "0007"
     engine = create_engine(database_url)
     async with engine.connect() as connection:
         indexes = await connection.run_sync(

@@ -1,6 +1,9 @@
 """The periodic sweep: abandoned jobs, lost queue entries, expired results."""
 
+import logging
 from datetime import timedelta
+
+import pytest
 
 from application.jobs.admission import IdempotencyKey, KeyRecord
 from application.jobs.policy import JobPolicy, SweepPolicy
@@ -75,6 +78,22 @@ async def test_job_queued_too_long_is_handed_to_the_scheduler_again() -> None:
     summary = await use_case.execute()
     assert summary.redelivered == 1
     assert [(m.job_id, m.delivery) for m in scheduler.scheduled] == [(old.id, 0)]
+
+
+async def test_a_job_handed_over_again_is_logged_with_its_request_id(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="application.jobs.sweep_jobs")
+    use_case, uow, clock, _, _ = sweeper()
+    job = queued_job(clock.now())
+    job.request_id = "abc123"
+    uow.database.jobs[job.id] = job
+    clock.advance(301)
+
+    await use_case.execute()
+
+    [line] = [r for r in caplog.records if r.getMessage().endswith("to the scheduler again.")]
+    assert (getattr(line, "job_id", None), getattr(line, "request_id", None)) == (job.id, "abc123")
 
 
 async def test_a_job_queued_long_ago_that_waits_for_its_backoff_is_left_to_its_retry() -> None:

@@ -19,6 +19,7 @@ def request_values(job: Job) -> dict[str, Any]:
         "parameters": dict(job.parameters),
         "format": job.format.value,
         "created_at": job.created_at,
+        "request_id": job.request_id,
     }
 
 
@@ -59,6 +60,7 @@ def to_job(row: RowMapping) -> Job:
         expires_at=row["expires_at"],
         lease_expires_at=row["lease_expires_at"],
         due_at=row["due_at"],
+        request_id=row["request_id"],
     )
 
 

@@ -90,6 +90,8 @@ job_execution_log = sa.Table(
     sa.Column("lease_expires_at", UtcDateTime, nullable=True),
     # A queued job given back with backoff waits until then (the embedded queue reads it).
     sa.Column("due_at", UtcDateTime, nullable=True),
+    # The X-Request-ID of the generate that created the job, for the logs.
+    sa.Column("request_id", sa.String(128), nullable=True),
     sa.CheckConstraint(
         "status IN ('Queued', 'Running', 'Succeeded', 'Failed', 'Cancelled')",
         name="ck_JobExecutionLog_status",

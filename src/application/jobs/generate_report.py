@@ -1,5 +1,6 @@
 """Start an asynchronous report generation: the use case behind ``POST .../generate``."""
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -22,7 +23,11 @@ class GenerateReportCommand:
     format: str | None = None
     idempotency_key: str | None = None
     """The caller's key for this request (``Idempotency-Key``), already checked for form."""
+    request_id: str | None = None
+    """The id of the request, kept with the job so that its worker's log lines carry it."""
 
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["GenerateReportCommand", "GenerateReportUseCase", "JobAccepted"]
 
@@ -80,6 +85,7 @@ class GenerateReportUseCase:
             requested_by=principal.subject,
             request=request,
             now=self._clock.now(),
+            request_id=command.request_id,
         )
         key = None
         if command.idempotency_key is not None:
@@ -89,4 +95,13 @@ class GenerateReportUseCase:
                 key=command.idempotency_key,
                 fingerprint=request_fingerprint(request),
             )
-        return await self._intake.submit(job, key)
+        accepted = await self._intake.submit(job, key)
+        logger.info(
+            "Job %s accepted: report %s, format %s, for %s.",
+            accepted.job_id,
+            report.id,
+            request.format.value,
+            principal.subject,
+            extra={"job_id": accepted.job_id},
+        )
+        return accepted

@@ -7,6 +7,7 @@ is answered only once the commit that holds its job has returned.
 """
 
 import asyncio
+import contextvars
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
@@ -79,7 +80,10 @@ class JobIntake:
             done.add_done_callback(lambda _: writer.keys_in_flight.discard(key.scope))
         writer.waiting.append(Submission(job, key, done))
         if writer.task is None or writer.task.done():
-            writer.task = loop.create_task(self._write(writer), name="reportgen-job-intake")
+            # A context of its own: the batch serves many requests, its lines name none.
+            writer.task = loop.create_task(
+                self._write(writer), name="reportgen-job-intake", context=contextvars.Context()
+            )
         try:
             return await asyncio.shield(done)
         except asyncio.CancelledError:

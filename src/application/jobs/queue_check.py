@@ -77,13 +77,18 @@ class QueueCheck:
         lost = await self._scheduler.unqueued([delivery_of(job, now) for job in jobs])
         delivered = waiting = 0
         for message in lost:
-            if not by_id[message.job_id].is_due(now):
+            job = by_id[message.job_id]
+            if not job.is_due(now):
                 waiting += 1
                 continue
             try:
                 await self._scheduler.enqueue(message)
             except JobAlreadyQueued:
                 continue
-            logger.warning("Job %s had no queue entry: handed to the queue again.", message.job_id)
+            logger.warning(
+                "Job %s had no queue entry: handed to the queue again.",
+                job.id,
+                extra={"job_id": job.id, "request_id": job.request_id},
+            )
             delivered += 1
         return delivered, waiting

@@ -3,6 +3,7 @@
 import asyncio
 import logging
 
+from application.common import log_context
 from application.common.errors import ReportQueryFailed, ServiceUnavailable
 from application.common.ports import Clock, UnitOfWork
 from application.jobs.job_progress import JobCancelled, JobProgress
@@ -61,7 +62,12 @@ class RunReportJobUseCase:
         self._policy = policy
 
     async def execute(self, message: JobMessage) -> JobRun:
-        """Claim, render, record; the outcome says whether to deliver the job again."""
+        """Claim, render, record; the outcome says whether to deliver the job again. Its
+        log lines carry the job's id and the id of the request that created it."""
+        with log_context.job_run(message.job_id):
+            return await self._execute(message)
+
+    async def _execute(self, message: JobMessage) -> JobRun:
         try:
             claimed = await self._claim(message)
             run = claimed if isinstance(claimed, JobRun) else await self._produce(*claimed)
@@ -77,6 +83,7 @@ class RunReportJobUseCase:
             job = await uow.jobs.get(message.job_id)
             if job is None:
                 return self._missing(message)
+            log_context.request_id.set(job.request_id)
             seen = job.status
             if job.is_abandoned(now):
                 job.recover_abandoned(now, self._policy.max_attempts)
@@ -93,6 +100,13 @@ class RunReportJobUseCase:
             await uow.commit()
         if report is None:  # it gave up on a dead worker, or lost its report
             return JobRun(JobOutcome.FAILED)
+        logger.info(
+            "Job %s started: report %s, format %s, attempt %d.",
+            job.id,
+            job.report_id,
+            job.format.value,
+            job.attempts,
+        )
         return job, report
 
     def _missing(self, message: JobMessage) -> JobRun:

@@ -129,5 +129,9 @@ class SweepJobsUseCase:
             await self._scheduler.enqueue(delivery_of(job, self._clock.now()))
         except JobAlreadyQueued:
             return False
-        logger.info("Job %s handed to the scheduler again.", job.id)
+        logger.info(
+            "Job %s handed to the scheduler again.",
+            job.id,
+            extra={"job_id": job.id, "request_id": job.request_id},
+        )
         return True

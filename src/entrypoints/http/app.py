@@ -20,6 +20,7 @@ from entrypoints.http.jobs import JobsController
 from entrypoints.http.openapi_document import finish, openapi_config
 from entrypoints.http.reports_admin import ReportAdminController
 from entrypoints.http.reports_read import ReportsController
+from entrypoints.http.request_ids import RequestIds
 from entrypoints.http.requests import ApiRequest, refuse_control_characters
 from entrypoints.lifecycle import start_services, stop_services
 
@@ -36,6 +37,7 @@ def create_app(container: Container) -> Litestar:
 
     Every route under ``/api/v1`` authenticates the caller first (401 before
     anything else about the request); health, metrics and the schema are open.
+    Every answer carries the request's ``X-Request-ID``.
     """
 
     @asynccontextmanager
@@ -79,6 +81,10 @@ def create_app(container: Container) -> Litestar:
         middleware=middleware,
         lifespan=[lifespan],
         request_class=ApiRequest,
+        logging_config=None,  # the process's own set-up (``entrypoints.logs``) stays
     )
     finish(app)
+    # Outside everything Litestar runs, its exception handling and routing included, so
+    # that every answer (a 404 for an unknown path too) carries the request id.
+    app.asgi_handler = RequestIds(app.asgi_handler)
     return app

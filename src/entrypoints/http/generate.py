@@ -9,6 +9,7 @@ from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, JSONBody, PathParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 
+from application.common import log_context
 from application.jobs.generate_report import GenerateReportCommand
 from entrypoints.http.dependencies import HttpServices
 from entrypoints.http.idempotency import HEADER, KEY_PATTERN, MAX_KEY_LENGTH, idempotency_key
@@ -87,6 +88,7 @@ class ReportGenerationController(Controller):
                 parameters=body.parameters,
                 format=body.format,
                 idempotency_key=idempotency_key(key),
+                request_id=log_context.request_id.get(),  # set by ``RequestIds``
             )
         )
         status_url = services.links.job_status(request, accepted.job_id)

@@ -23,6 +23,8 @@ from litestar.openapi.spec import (
 )
 from litestar.routes import HTTPRoute
 
+from entrypoints.http.request_ids import HEADER as REQUEST_ID_HEADER
+
 GENERATE_PATH = "/api/v1/reports/{report_id}/generate"
 RESULT_PATH = "/api/v1/jobs/{job_id}/result"
 METRICS_PATH = "/metrics"
@@ -35,6 +37,13 @@ REPORT_FILE_TYPES = {
 _JSON_ROWS = Schema(type=OpenAPIType.ARRAY, items=Schema(type=OpenAPIType.OBJECT))
 _BYTES = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
 _TEXT = Schema(type=OpenAPIType.STRING)
+#: The header every answer carries.
+_REQUEST_ID = OpenAPIHeader(
+    schema=Schema(type=OpenAPIType.STRING, pattern="^[!-~]{1,128}$"),
+    description="The request's own `X-Request-ID` when it sent a sane one (1 to 128 "
+    "printable ASCII characters, no space), else a new id; the logs carry it.",
+    required=True,
+)
 #: Headers every answer of a status carries, on the routes under ``/api/v1``.
 _ERROR_HEADERS = {
     "401": ("WWW-Authenticate", 'The RFC 6750 challenge: `Bearer realm="reportgen"`, ...'),
@@ -95,9 +104,11 @@ def _add_error_headers(operation: Operation) -> None:
 
 
 def _finish_answers(operation: Operation, *, has_body: bool) -> None:
-    """Every header gets its schema (text); no answer to HEAD has a body."""
+    """Every header gets its schema (text), every answer its request id; no answer to HEAD
+    has a body."""
     for answer in (operation.responses or {}).values():
         if isinstance(answer, OpenAPIResponse):
+            answer.headers = {**(answer.headers or {}), REQUEST_ID_HEADER: _REQUEST_ID}
             for header in (answer.headers or {}).values():
                 if isinstance(header, OpenAPIHeader) and header.schema is None:
                     header.schema = _TEXT
