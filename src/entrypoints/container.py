@@ -30,6 +30,7 @@ from application.jobs.generate_report import GenerateReportUseCase
 from application.jobs.get_job import GetJobUseCase
 from application.jobs.intake import JobIntake
 from application.jobs.list_jobs import ListJobsUseCase
+from application.jobs.ports import JobRunWatcher
 from application.jobs.report_file_maker import ReportFileMaker
 from application.jobs.run_next_job import RunNextJobUseCase
 from application.jobs.run_report_job import RunReportJobUseCase
@@ -94,12 +95,15 @@ class Container(containers.DeclarativeContainer):
         store=result_store,
         batch_rows=_jobs.batch_rows,
     )
+    #: Told when a run starts: the worker's metrics, when ``reportgen worker`` serves them.
+    job_run_watcher: providers.Provider[JobRunWatcher | None] = providers.Object(None)
     run_report_job = providers.Factory(
         RunReportJobUseCase,
         unit_of_work=unit_of_work,
         clock=clock,
         file_maker=file_maker,
         policy=_jobs,
+        watcher=job_run_watcher,
     )
 
     redis = providers.Singleton(

@@ -54,6 +54,8 @@ class Settings:
     log_format: str = "auto"
     """``json``, ``text``, or ``auto``: text when stderr is a terminal, else JSON."""
     log_level: str = "INFO"
+    worker_metrics_address: tuple[str, int] | None = None
+    """Where ``reportgen worker`` serves its Prometheus metrics (host, port); None: nowhere."""
     data_sources: Mapping[str, str] = field(default_factory=dict)
     timeouts: Timeouts = field(default_factory=Timeouts)
     jobs: JobPolicy = field(default_factory=JobPolicy)
@@ -129,6 +131,9 @@ class Settings:
             access_log=_flag("REPORTGEN_ACCESS_LOG", get("ACCESS_LOG")),
             log_format=_choice("REPORTGEN_LOG_FORMAT", get("LOG_FORMAT") or "auto", LOG_FORMATS),
             log_level=_choice("REPORTGEN_LOG_LEVEL", get("LOG_LEVEL") or "INFO", LOG_LEVELS),
+            worker_metrics_address=_listen_address(
+                "REPORTGEN_WORKER_METRICS_ADDRESS", get("WORKER_METRICS_ADDRESS")
+            ),
             data_sources=data_sources,
             **read_tuning(get),
         )
@@ -144,6 +149,16 @@ def _choice(variable: str, text: str, choices: tuple[str, ...]) -> str:
         if text.lower() == choice.lower():
             return choice
     raise SettingsError(f"{variable} must be one of {', '.join(choices)}.")
+
+
+def _listen_address(variable: str, text: str | None) -> tuple[str, int] | None:
+    """``host:port``, or ``port`` alone (on 127.0.0.1); unset is None."""
+    if not text:
+        return None
+    host, _, port = text.rpartition(":")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingsError(f"{variable} must be PORT or HOST:PORT, e.g. 0.0.0.0:9464.")
+    return (host.strip("[]") or "127.0.0.1", int(port))
 
 
 _TRUE = frozenset({"1", "true", "yes", "on"})

@@ -29,9 +29,9 @@ class Timeouts:
     data_source: timedelta = timedelta(seconds=5)
     """Connecting to a report's data source, checking a saved query and its login."""
     readiness: timedelta = timedelta(seconds=2)
+    """All of ``GET /health/ready``."""
     result_store: timedelta = timedelta(seconds=30)
     """One request to an object-store result store (s3://), its retries included."""
-    """All of ``GET /health/ready``."""
     jwt_leeway: timedelta = timedelta(seconds=30)
     """Clock skew allowed when checking a token's ``exp`` and ``nbf``."""
     jwt_max_lifetime: timedelta = timedelta(hours=24)

@@ -171,3 +171,30 @@ def test_allowed_hosts(
 def test_allowed_hosts_that_are_no_host_names_stop_the_program(tmp_path: Path, value: str) -> None:
     with pytest.raises(SettingsError, match="REPORTGEN_ALLOWED_HOSTS"):
         Settings.from_env({"REPORTGEN_DATA_DIR": str(tmp_path), "REPORTGEN_ALLOWED_HOSTS": value})
+
+
+@pytest.mark.parametrize(
+    ("value", "address"),
+    [
+        (None, None),
+        ("9464", ("127.0.0.1", 9464)),
+        ("0.0.0.0:9464", ("0.0.0.0", 9464)),  # noqa: S104 - what an operator may ask for
+        ("[::]:9100", ("::", 9100)),
+    ],
+)
+def test_the_worker_metrics_address(
+    tmp_path: Path, value: str | None, address: tuple[str, int] | None
+) -> None:
+    env = {"REPORTGEN_DATA_DIR": str(tmp_path)}
+    if value is not None:
+        env["REPORTGEN_WORKER_METRICS_ADDRESS"] = value
+    assert Settings.from_env(env).worker_metrics_address == address
+
+
+@pytest.mark.parametrize("value", ["host", "host:", "0.0.0.0:0", ":70000", "h:p"])
+def test_a_worker_metrics_address_that_is_no_address_stops_the_program(
+    tmp_path: Path, value: str
+) -> None:
+    env = {"REPORTGEN_DATA_DIR": str(tmp_path), "REPORTGEN_WORKER_METRICS_ADDRESS": value}
+    with pytest.raises(SettingsError, match="REPORTGEN_WORKER_METRICS_ADDRESS"):
+        Settings.from_env(env)

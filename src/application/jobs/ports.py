@@ -41,6 +41,18 @@ class JobRun:
 
     outcome: JobOutcome
     retry_in: timedelta | None = None
+    report_id: str | None = None
+    """The job's report, when the delivery ran it (for the worker's metrics)."""
+    rows: int | None = None
+    """The rows the run wrote (all of them, when it succeeded)."""
+
+
+class JobRunWatcher(Protocol):
+    """Told when a worker starts running a job's report (its metrics)."""
+
+    def run_started(self, report_id: str) -> None:
+        """A run of ``report_id`` starts."""
+        ...
 
 
 JobHandler = Callable[[JobMessage], Awaitable[JobRun]]

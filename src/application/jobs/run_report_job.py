@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from dataclasses import replace
 
 from application.common import log_context
 from application.common.errors import ReportQueryFailed, ServiceUnavailable
@@ -9,7 +10,7 @@ from application.common.ports import Clock, UnitOfWork
 from application.jobs.job_progress import JobCancelled, JobProgress
 from application.jobs.job_records import save_job
 from application.jobs.policy import JobPolicy
-from application.jobs.ports import JobMessage, JobOutcome, JobRun
+from application.jobs.ports import JobMessage, JobOutcome, JobRun, JobRunWatcher
 from application.jobs.report_file_maker import ReportFileMaker
 from domain.job_results import StoredResult
 from domain.job_status import JobStatus
@@ -55,11 +56,13 @@ class RunReportJobUseCase:
         clock: Clock,
         file_maker: ReportFileMaker,
         policy: JobPolicy,
+        watcher: JobRunWatcher | None = None,
     ) -> None:
         self._uow = unit_of_work
         self._clock = clock
         self._file_maker = file_maker
         self._policy = policy
+        self._watcher = watcher
 
     async def execute(self, message: JobMessage) -> JobRun:
         """Claim, render, record; the outcome says whether to deliver the job again. Its
@@ -70,7 +73,13 @@ class RunReportJobUseCase:
     async def _execute(self, message: JobMessage) -> JobRun:
         try:
             claimed = await self._claim(message)
-            run = claimed if isinstance(claimed, JobRun) else await self._produce(*claimed)
+            if isinstance(claimed, JobRun):
+                run = claimed
+            else:
+                job, report = claimed
+                run = replace(
+                    await self._produce(job, report), report_id=job.report_id, rows=job.rows_written
+                )
         except ServiceUnavailable as exc:
             logger.warning("Job %s postponed: %s", message.job_id, exc.message)
             return JobRun(JobOutcome.RETRY_LATER, self._policy.storage_retry)
@@ -107,6 +116,8 @@ class RunReportJobUseCase:
             job.format.value,
             job.attempts,
         )
+        if self._watcher is not None:
+            self._watcher.run_started(job.report_id)
         return job, report
 
     def _missing(self, message: JobMessage) -> JobRun:
