@@ -39,6 +39,7 @@ def build_token_verifier(settings: Settings) -> PyJwtTokenVerifier:
             raise SettingsError(f"REPORTGEN_JWT_PUBLIC_KEY_FILE: {exc}") from exc
     return PyJwtTokenVerifier.for_secret(
         hs256_secret(settings),
+        previous=settings.jwt_previous_secret,
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         leeway_seconds=leeway,

@@ -41,7 +41,9 @@ class Settings:
     data_dir: Path
     database_url: str
     redis_url: str | None = None
-    jwt_secret: str | None = None
+    jwt_secret: str | None = field(default=None, repr=False)
+    jwt_previous_secret: str | None = field(default=None, repr=False)
+    """An HS256 key still accepted beside ``jwt_secret`` while the key is rotated."""
     jwt_public_key_file: Path | None = None
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
@@ -109,6 +111,7 @@ class Settings:
             raise SettingsError(f"REPORTGEN_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes.")
         if key_file is not None and not Path(key_file).is_file():
             raise SettingsError(f"REPORTGEN_JWT_PUBLIC_KEY_FILE: no such file: {key_file}")
+        previous = _previous_secret(get("JWT_PREVIOUS_SECRET"), secret)
         data_sources = {"demo": f"sqlite+aiosqlite:///{data_dir / 'demo.sqlite3'}"}
         for name, value in env.items():
             if match := _DATA_SOURCE.fullmatch(name):
@@ -121,6 +124,7 @@ class Settings:
             ),
             redis_url=_redis_url(get("REDIS_URL")),
             jwt_secret=secret,
+            jwt_previous_secret=previous,
             jwt_public_key_file=Path(key_file) if key_file else None,
             jwt_issuer=get("JWT_ISSUER"),
             jwt_audience=get("JWT_AUDIENCE"),
@@ -149,6 +153,22 @@ def _choice(variable: str, text: str, choices: tuple[str, ...]) -> str:
         if text.lower() == choice.lower():
             return choice
     raise SettingsError(f"{variable} must be one of {', '.join(choices)}.")
+
+
+def _previous_secret(previous: str | None, secret: str | None) -> str | None:
+    """The HS256 key accepted beside ``REPORTGEN_JWT_SECRET`` while it is rotated."""
+    if previous is None:
+        return None
+    if secret is None:
+        raise SettingsError(
+            "REPORTGEN_JWT_PREVIOUS_SECRET is set without REPORTGEN_JWT_SECRET: it only "
+            "accompanies the new secret while the key is rotated."
+        )
+    if len(previous.encode()) < MIN_SECRET_BYTES:
+        raise SettingsError(
+            f"REPORTGEN_JWT_PREVIOUS_SECRET must be at least {MIN_SECRET_BYTES} bytes."
+        )
+    return previous
 
 
 def _listen_address(variable: str, text: str | None) -> tuple[str, int] | None:
