@@ -48,6 +48,9 @@ class Job:
     """A queued job given back with backoff is not run before this."""
     request_id: str | None = None
     """The id of the request that created the job: its worker's log lines carry it."""
+    trace_parent: str | None = None
+    """The trace context (W3C ``traceparent``) of that request, when it was traced: the
+    job's run joins its trace."""
 
     @classmethod
     def queue(
@@ -58,6 +61,7 @@ class Job:
         request: ReportRequest,
         now: datetime,
         request_id: str | None = None,
+        trace_parent: str | None = None,
     ) -> "Job":
         """A new job, ``Queued``, with a fresh random id."""
         return cls(
@@ -68,6 +72,7 @@ class Job:
             format=request.format,
             created_at=now,
             request_id=request_id,
+            trace_parent=trace_parent,
         )
 
     def start(self, now: datetime, lease_until: datetime) -> None:

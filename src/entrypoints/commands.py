@@ -17,6 +17,7 @@ from entrypoints.embedded_serve import embedded_workers
 from entrypoints.lifecycle import stop_services
 from entrypoints.logs import logging_config
 from entrypoints.settings import Settings, SettingsError
+from entrypoints.tracing import start_tracing
 from entrypoints.worker import worker_settings
 
 
@@ -76,6 +77,7 @@ def worker(settings: Settings, *, burst: bool = False) -> int:
     a Redis outage. Told to stop, it waits ``REPORTGEN_WORKER_GRACE_SECONDS`` for its
     running jobs, then gives the others back to the queue.
     """
+    start_tracing(settings.tracing, "worker")
     try:
         run_worker(worker_settings(settings), burst=burst, grace=settings.timeouts.worker_grace)
     except (RedisError, OSError) as error:  # arq has tried a few times already

@@ -48,6 +48,7 @@ from entrypoints.composition import (
     each_time_fresh,
 )
 from entrypoints.settings import Settings
+from entrypoints.tracing import run_tracer as traced_runs
 
 
 class Container(containers.DeclarativeContainer):
@@ -97,6 +98,8 @@ class Container(containers.DeclarativeContainer):
     )
     #: Told when a run starts: the worker's metrics, when ``reportgen worker`` serves them.
     job_run_watcher: providers.Provider[JobRunWatcher | None] = providers.Object(None)
+    #: Traces runs when the ``OTEL_*`` variables ask for traces; None otherwise.
+    run_tracer = providers.Singleton(traced_runs, settings.provided.tracing)
     run_report_job = providers.Factory(
         RunReportJobUseCase,
         unit_of_work=unit_of_work,
@@ -104,6 +107,7 @@ class Container(containers.DeclarativeContainer):
         file_maker=file_maker,
         policy=_jobs,
         watcher=job_run_watcher,
+        tracer=run_tracer,
     )
 
     redis = providers.Singleton(

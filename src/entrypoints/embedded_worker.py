@@ -21,6 +21,7 @@ from entrypoints.container import Container, build_container
 from entrypoints.lifecycle import Service, start_all, stop_all
 from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings, SettingsError
+from entrypoints.tracing import start_tracing
 
 logger = logging.getLogger("entrypoints.embedded_worker")  # also when run as __main__
 
@@ -95,6 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"embedded worker: {exc}", file=sys.stderr)
         return 2
+    start_tracing(settings.tracing, "worker")
     asyncio.run(run(settings, args.number))
     return 0
 

@@ -56,6 +56,9 @@ class Settings:
     log_format: str = "auto"
     """``json``, ``text``, or ``auto``: text when stderr is a terminal, else JSON."""
     log_level: str = "INFO"
+    tracing: str | None = None
+    """The OpenTelemetry span exporter (``otlp``, ``console``) the ``OTEL_*`` variables ask
+    for; None: no traces."""
     worker_metrics_address: tuple[str, int] | None = None
     """Where ``reportgen worker`` serves its Prometheus metrics (host, port); None: nowhere."""
     data_sources: Mapping[str, str] = field(default_factory=dict)
@@ -135,6 +138,7 @@ class Settings:
             access_log=_flag("REPORTGEN_ACCESS_LOG", get("ACCESS_LOG")),
             log_format=_choice("REPORTGEN_LOG_FORMAT", get("LOG_FORMAT") or "auto", LOG_FORMATS),
             log_level=_choice("REPORTGEN_LOG_LEVEL", get("LOG_LEVEL") or "INFO", LOG_LEVELS),
+            tracing=_tracing(env),
             worker_metrics_address=_listen_address(
                 "REPORTGEN_WORKER_METRICS_ADDRESS", get("WORKER_METRICS_ADDRESS")
             ),
@@ -153,6 +157,23 @@ def _choice(variable: str, text: str, choices: tuple[str, ...]) -> str:
         if text.lower() == choice.lower():
             return choice
     raise SettingsError(f"{variable} must be one of {', '.join(choices)}.")
+
+
+TRACE_EXPORTERS = ("otlp", "console")
+
+
+def _tracing(env: Mapping[str, str]) -> str | None:
+    """The span exporter the standard ``OTEL_*`` variables ask for: ``OTEL_TRACES_EXPORTER``
+    (``otlp``, ``console``, ``none``), else ``otlp`` when an OTLP endpoint is set."""
+    chosen = env.get("OTEL_TRACES_EXPORTER", "").strip().lower()
+    if chosen == "none":
+        return None
+    if chosen and chosen not in TRACE_EXPORTERS:
+        raise SettingsError("OTEL_TRACES_EXPORTER must be otlp, console or none.")
+    endpoints = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+    if not chosen and any(env.get(name, "").strip() for name in endpoints):
+        return "otlp"
+    return chosen or None
 
 
 def _previous_secret(previous: str | None, secret: str | None) -> str | None:

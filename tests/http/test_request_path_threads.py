@@ -9,7 +9,8 @@ import pytest
 from litestar import concurrency
 from litestar.testing import AsyncTestClient
 
-from tests.http.conftest import TokenFactory, bearer
+from entrypoints.container import Container
+from tests.http.conftest import TokenFactory, bearer, job_rows
 
 pytestmark = pytest.mark.usefixtures("held")
 
@@ -66,3 +67,16 @@ async def test_refusals_use_no_litestar_thread(
 
     assert [r.status_code for r in (unknown, invalid, forbidden, anonymous)] == [404, 422, 403, 401]
     assert litestar_threads.submitted == []
+
+
+async def test_without_an_exporter_a_request_is_not_traced(
+    client: AsyncTestClient, token: TokenFactory, container: Container
+) -> None:
+    accepted = await client.post(
+        "/api/v1/reports/report-123/generate", json={}, headers=bearer(token(sub="alice"))
+    )
+
+    assert accepted.status_code == 202
+    [row] = await job_rows(container)
+    assert row["trace_parent"] is None
+    assert container.run_tracer() is None

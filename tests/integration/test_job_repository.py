@@ -36,6 +36,7 @@ NEW_COLUMNS = {
     "lease_expires_at",
     "due_at",
     "request_id",
+    "trace_parent",
 }
 
 Sessions = AsyncEngine  # a unit of work per block, on this engine
@@ -96,7 +97,7 @@ async def test_migrations_reach_the_head_with_the_new_columns_and_running_again_
 ) -> None:
     await upgrade_database(database_url)
     await upgrade_database(database_url)
-    assert await current_revision(database_url) == "0007"
+    assert await current_revision(database_url) == "0008"
     engine = create_engine(database_url)
     async with engine.connect() as connection:
         indexes = await connection.run_sync(

@@ -198,3 +198,25 @@ def test_a_worker_metrics_address_that_is_no_address_stops_the_program(
     env = {"REPORTGEN_DATA_DIR": str(tmp_path), "REPORTGEN_WORKER_METRICS_ADDRESS": value}
     with pytest.raises(SettingsError, match="REPORTGEN_WORKER_METRICS_ADDRESS"):
         Settings.from_env(env)
+
+
+@pytest.mark.parametrize(
+    ("variables", "tracing"),
+    [
+        ({}, None),
+        ({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}, "otlp"),
+        ({"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4318/v1/traces"}, "otlp"),
+        ({"OTEL_TRACES_EXPORTER": "console"}, "console"),
+        ({"OTEL_TRACES_EXPORTER": "none", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318"}, None),
+    ],
+)
+def test_traces_are_on_only_when_an_exporter_is_configured(
+    tmp_path: Path, variables: dict[str, str], tracing: str | None
+) -> None:
+    assert Settings.from_env({"REPORTGEN_DATA_DIR": str(tmp_path), **variables}).tracing == tracing
+
+
+def test_an_unknown_trace_exporter_stops_the_program(tmp_path: Path) -> None:
+    env = {"REPORTGEN_DATA_DIR": str(tmp_path), "OTEL_TRACES_EXPORTER": "zipkin"}
+    with pytest.raises(SettingsError, match="OTEL_TRACES_EXPORTER"):
+        Settings.from_env(env)

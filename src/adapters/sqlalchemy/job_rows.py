@@ -20,6 +20,7 @@ def request_values(job: Job) -> dict[str, Any]:
         "format": job.format.value,
         "created_at": job.created_at,
         "request_id": job.request_id,
+        "trace_parent": job.trace_parent,
     }
 
 
@@ -61,6 +62,7 @@ def to_job(row: RowMapping) -> Job:
         lease_expires_at=row["lease_expires_at"],
         due_at=row["due_at"],
         request_id=row["request_id"],
+        trace_parent=row["trace_parent"],
     )
 
 

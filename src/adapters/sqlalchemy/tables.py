@@ -92,6 +92,7 @@ job_execution_log = sa.Table(
     sa.Column("due_at", UtcDateTime, nullable=True),
     # The X-Request-ID of the generate that created the job, for the logs.
     sa.Column("request_id", sa.String(128), nullable=True),
+    sa.Column("trace_parent", sa.String(55), nullable=True),
     sa.CheckConstraint(
         "status IN ('Queued', 'Running', 'Succeeded', 'Failed', 'Cancelled')",
         name="ck_JobExecutionLog_status",

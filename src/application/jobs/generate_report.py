@@ -25,6 +25,8 @@ class GenerateReportCommand:
     """The caller's key for this request (``Idempotency-Key``), already checked for form."""
     request_id: str | None = None
     """The id of the request, kept with the job so that its worker's log lines carry it."""
+    trace_parent: str | None = None
+    """The request's trace context, when it is traced, kept with the job for its run."""
 
 
 logger = logging.getLogger(__name__)
@@ -86,6 +88,7 @@ class GenerateReportUseCase:
             request=request,
             now=self._clock.now(),
             request_id=command.request_id,
+            trace_parent=command.trace_parent,
         )
         key = None
         if command.idempotency_key is not None:

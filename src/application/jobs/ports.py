@@ -1,6 +1,7 @@
 """The ports of jobs: where they are recorded, and the scheduler that delivers them."""
 
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -52,6 +53,14 @@ class JobRunWatcher(Protocol):
 
     def run_started(self, report_id: str) -> None:
         """A run of ``report_id`` starts."""
+        ...
+
+
+class RunTracer(Protocol):
+    """Traces a job's run (OpenTelemetry), joined to the request that created the job."""
+
+    def job_run(self, job: Job) -> AbstractContextManager[None]:
+        """The block that runs ``job``."""
         ...
 
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from contextlib import nullcontext
 from dataclasses import replace
 
 from application.common import log_context
@@ -10,7 +11,7 @@ from application.common.ports import Clock, UnitOfWork
 from application.jobs.job_progress import JobCancelled, JobProgress
 from application.jobs.job_records import save_job
 from application.jobs.policy import JobPolicy
-from application.jobs.ports import JobMessage, JobOutcome, JobRun, JobRunWatcher
+from application.jobs.ports import JobMessage, JobOutcome, JobRun, JobRunWatcher, RunTracer
 from application.jobs.report_file_maker import ReportFileMaker
 from domain.job_results import StoredResult
 from domain.job_status import JobStatus
@@ -57,12 +58,14 @@ class RunReportJobUseCase:
         file_maker: ReportFileMaker,
         policy: JobPolicy,
         watcher: JobRunWatcher | None = None,
+        tracer: RunTracer | None = None,
     ) -> None:
         self._uow = unit_of_work
         self._clock = clock
         self._file_maker = file_maker
         self._policy = policy
         self._watcher = watcher
+        self._tracer = tracer
 
     async def execute(self, message: JobMessage) -> JobRun:
         """Claim, render, record; the outcome says whether to deliver the job again. Its
@@ -77,9 +80,9 @@ class RunReportJobUseCase:
                 run = claimed
             else:
                 job, report = claimed
-                run = replace(
-                    await self._produce(job, report), report_id=job.report_id, rows=job.rows_written
-                )
+                with self._tracer.job_run(job) if self._tracer else nullcontext():
+                    produced = await self._produce(job, report)
+                run = replace(produced, report_id=job.report_id, rows=job.rows_written)
         except ServiceUnavailable as exc:
             logger.warning("Job %s postponed: %s", message.job_id, exc.message)
             return JobRun(JobOutcome.RETRY_LATER, self._policy.storage_retry)

@@ -23,6 +23,7 @@ from entrypoints.http.reports_read import ReportsController
 from entrypoints.http.request_ids import RequestIds
 from entrypoints.http.requests import ApiRequest, refuse_control_characters
 from entrypoints.lifecycle import start_services, stop_services
+from entrypoints.tracing import http_tracing
 
 
 def _version() -> str:
@@ -81,6 +82,7 @@ def create_app(container: Container) -> Litestar:
         middleware=middleware,
         lifespan=[lifespan],
         request_class=ApiRequest,
+        plugins=http_tracing(container.settings().tracing),
         logging_config=None,  # the process's own set-up (``entrypoints.logs``) stays
     )
     finish(app)

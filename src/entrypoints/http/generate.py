@@ -16,6 +16,7 @@ from entrypoints.http.idempotency import HEADER, KEY_PATTERN, MAX_KEY_LENGTH, id
 from entrypoints.http.identity import generators_only, principal_of
 from entrypoints.http.openapi import GENERATE_ERROR_RESPONSES
 from entrypoints.http.schemas import GenerateReportBody, JobAcceptedBody
+from entrypoints.tracing import current_trace_parent
 
 MAX_BODY_BYTES = 64 * 1024
 #: Seconds a client should wait before polling a job's status.
@@ -89,6 +90,7 @@ class ReportGenerationController(Controller):
                 format=body.format,
                 idempotency_key=idempotency_key(key),
                 request_id=log_context.request_id.get(),  # set by ``RequestIds``
+                trace_parent=current_trace_parent(),  # None unless the request is traced
             )
         )
         status_url = services.links.job_status(request, accepted.job_id)
