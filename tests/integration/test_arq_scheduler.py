@@ -124,6 +124,28 @@ async def test_a_later_delivery_of_a_job_arq_still_holds_is_queued_under_a_new_i
         await scheduler.enqueue(again)
 
 
+async def test_a_delivery_a_dead_worker_took_before_its_claim_is_queued_under_a_spare_id(
+    scheduler: ArqJobScheduler, redis_url: str
+) -> None:
+    message = a_message()
+    await scheduler.enqueue(message)
+    redis = create_redis(redis_url, timeout_seconds=1.0)
+    try:  # a worker took the delivery, marked it in progress, and was killed
+        await redis.set(f"arq:in-progress:{message.job_id}", b"1")
+        await scheduler.enqueue(message)
+        unqueued = await scheduler.unqueued([message])
+    finally:
+        await redis.aclose(close_connection_pool=True)
+
+    raw, score = await stored_job(redis_url, f"{message.job_id}~1")
+    assert raw is not None
+    assert score is not None
+    assert list(deserialize_job(raw, deserializer=deserialize).args)[:1] == [message.job_id]
+    assert unqueued == []  # the spare waits: the queue check leaves the job alone
+    with pytest.raises(JobAlreadyQueued):  # and hands over no third entry
+        await scheduler.enqueue(message)
+
+
 @pytest.fixture(params=["closed port", "silent peer"])
 async def unreachable_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
     if request.param == "closed port":

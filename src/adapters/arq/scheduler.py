@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Sequence
 from typing import TypeVar
 
 from arq.connections import ArqRedis, RedisSettings
+from arq.constants import in_progress_key_prefix
 from redis.asyncio import ConnectionPool
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -19,13 +20,13 @@ from adapters.arq.wire import (
     QUEUE_MARKER,
     QUEUE_NAME,
     RUN_REPORT_JOB,
-    arq_job_id,
     count_entries,
     deserialize,
     has_waiting_entry,
     job_arguments,
     queue_new_jobs,
     serialize,
+    spare_ids,
 )
 from application.common.errors import JobAlreadyQueued, SchedulerUnavailable
 from application.jobs.ports import JobMessage
@@ -78,22 +79,32 @@ class ArqJobScheduler:
         """Queue the report job function (``adapters.arq.wire``) under the delivery's arq
         id (``arq_job_id``: the job's id, then ``<id>:<delivery>``).
 
+        A job is handed over again only while its record says ``Queued``. When arq holds
+        the delivery's id marked in progress, the worker that took it died before it
+        claimed the job (a living one claims it at once, and the claim lets only one run),
+        and arq frees that id only after ``job_timeout``: the delivery goes under the next
+        of its spare ids (``spare_ids``) instead.
+
         Raises ``SchedulerUnavailable`` when Redis does not answer in time, and
-        ``JobAlreadyQueued`` when arq holds that delivery (queued, running, or
-        finished with its result still kept).
+        ``JobAlreadyQueued`` when arq holds that delivery waiting, or finished with its
+        result still kept (or every spare id in progress too).
         """
         try:
             async with asyncio.timeout(self._timeout_seconds):
-                job = await self._redis.enqueue_job(
-                    RUN_REPORT_JOB,
-                    *job_arguments(message),
-                    _job_id=arq_job_id(message),
-                    _queue_name=QUEUE_NAME,
-                )
+                for arq_id in spare_ids(message):
+                    job = await self._redis.enqueue_job(
+                        RUN_REPORT_JOB,
+                        *job_arguments(message),
+                        _job_id=arq_id,
+                        _queue_name=QUEUE_NAME,
+                    )
+                    if job is not None:
+                        return
+                    if not await self._redis.exists(in_progress_key_prefix + arq_id):
+                        break
         except (RedisError, OSError, TimeoutError) as error:
             raise SchedulerUnavailable("The job queue did not accept the job.") from error
-        if job is None:
-            raise JobAlreadyQueued(message.job_id)
+        raise JobAlreadyQueued(message.job_id)
 
     async def enqueue_new(self, messages: Sequence[JobMessage]) -> None:
         """Queue jobs with fresh ids in one round trip (MULTI/EXEC): all or none.
