@@ -5,7 +5,7 @@ import pickle
 import time
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -125,17 +125,21 @@ async def test_a_later_delivery_of_a_job_arq_still_holds_is_queued_under_a_new_i
 
 
 async def test_a_delivery_a_dead_worker_took_before_its_claim_is_queued_under_a_spare_id(
-    scheduler: ArqJobScheduler, redis_url: str
+    redis_url: str,
 ) -> None:
+    redis = create_redis(redis_url, timeout_seconds=1.0)
+    scheduler = ArqJobScheduler(redis, timeout_seconds=1.5, abandoned_after=timedelta(seconds=0.5))
     message = a_message()
     await scheduler.enqueue(message)
-    redis = create_redis(redis_url, timeout_seconds=1.0)
     try:  # a worker took the delivery, marked it in progress, and was killed
         await redis.set(f"arq:in-progress:{message.job_id}", b"1")
+        with pytest.raises(JobAlreadyQueued):  # it may be claiming the job right now
+            await scheduler.enqueue(message)
+        await asyncio.sleep(0.6)  # a lease later, it has not: it died
         await scheduler.enqueue(message)
         unqueued = await scheduler.unqueued([message])
     finally:
-        await redis.aclose(close_connection_pool=True)
+        await scheduler.stop()
 
     raw, score = await stored_job(redis_url, f"{message.job_id}~1")
     assert raw is not None
