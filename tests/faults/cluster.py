@@ -189,7 +189,7 @@ class Clients:
 
     ``answers`` holds (the API's index, its answer), in the order they came; leaving the
     ``with`` waits for the clients (at most ``seconds``) and records the answers in
-    ``ledger``."""
+    ``ledger``, or, when the block failed, stops them at once."""
 
     def __init__(
         self,
@@ -215,7 +215,11 @@ class Clients:
         self._thread.start()
         return self
 
-    def __exit__(self, *_: object) -> None:
+    def __exit__(self, error_type: type[BaseException] | None, *_: object) -> None:
+        if error_type is not None:  # the case failed: stop sending, keep its error
+            self._sent = self._requests
+            self._thread.join(timeout=CLIENT_TIMEOUT_SECONDS + 5)
+            return
         self._thread.join(timeout=self._seconds)
         assert not self._thread.is_alive(), (
             f"the clients had {len(self.answers)} of {self._requests} answers"
