@@ -126,7 +126,9 @@ class Container(containers.DeclarativeContainer):
     )
     scheduler = providers.Selector(
         settings.provided.scheduler_backend,
-        redis=providers.Singleton(ArqJobScheduler, redis, timeout_seconds=_queue_seconds),
+        redis=providers.Singleton(
+            ArqJobScheduler, redis, timeout_seconds=_queue_seconds, abandoned_after=_jobs.lease
+        ),
         in_process=providers.Singleton(
             EmbeddedJobScheduler, providers.Singleton(WakeUpSender, embedded_wake_addresses)
         ),

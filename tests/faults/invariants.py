@@ -74,6 +74,9 @@ class JobRow:
 
 #: Reads every job row: job id -> row.
 RowReader = Callable[[], dict[str, JobRow]]
+#: Where the result files are: a directory, or what lists their names (an object store's keys
+#: under the results prefix).
+Results = Path | Callable[[], list[str]]
 
 
 def sqlite_rows(database: Path) -> RowReader:
@@ -150,7 +153,7 @@ def check(
     ledger: Ledger,
     rows: RowReader,
     *,
-    results: Path,
+    results: Results,
     logs: Path,
     seconds: float,
     cut_offs_allowed: bool = False,
@@ -169,7 +172,7 @@ def check(
 
 
 def check_safety(
-    ledger: Ledger, rows: RowReader, *, results: Path, logs: Path, allowed: Allowances
+    ledger: Ledger, rows: RowReader, *, results: Results, logs: Path, allowed: Allowances
 ) -> dict[str, JobRow]:
     """Assert, without waiting, what must hold at every moment: the answers, a row for
     each 202 and none for anything else, a terminal status never changing, no file of a job
@@ -180,15 +183,27 @@ def check_safety(
 
 
 def _inspect(
-    ledger: Ledger, rows: RowReader, results: Path, logs: Path, allowed: Allowances, *, ended: bool
+    ledger: Ledger,
+    rows: RowReader,
+    results: Results,
+    logs: Path,
+    allowed: Allowances,
+    *,
+    ended: bool,
 ) -> tuple[dict[str, JobRow], list[str]]:
-    files = sorted(path.name for path in results.iterdir()) if results.is_dir() else []
+    files = _file_names(results)
     current = rows()  # read after the files: a row is at least as far along as its file
     problems = _answer_problems(ledger, allowed.cut_offs)
     problems += _row_problems(ledger, current, allowed.cut_offs, ended)
     problems += _file_problems(current, files, ended)
     problems += _run_problems(current, logs, allowed.workers_killed or not ended)
     return current, problems
+
+
+def _file_names(results: Results) -> list[str]:
+    if not isinstance(results, Path):
+        return sorted(results())
+    return sorted(path.name for path in results.iterdir()) if results.is_dir() else []
 
 
 def _answer_problems(ledger: Ledger, cut_offs_allowed: bool) -> list[str]:

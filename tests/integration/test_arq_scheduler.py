@@ -5,7 +5,7 @@ import pickle
 import time
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -122,6 +122,32 @@ async def test_a_later_delivery_of_a_job_arq_still_holds_is_queued_under_a_new_i
     assert list(job.args) == [first.job_id, "2025-03-01T12:30:00+00:00"]
     with pytest.raises(JobAlreadyQueued):
         await scheduler.enqueue(again)
+
+
+async def test_a_delivery_a_dead_worker_took_before_its_claim_is_queued_under_a_spare_id(
+    redis_url: str,
+) -> None:
+    redis = create_redis(redis_url, timeout_seconds=1.0)
+    scheduler = ArqJobScheduler(redis, timeout_seconds=1.5, abandoned_after=timedelta(seconds=0.5))
+    message = a_message()
+    await scheduler.enqueue(message)
+    try:  # a worker took the delivery, marked it in progress, and was killed
+        await redis.set(f"arq:in-progress:{message.job_id}", b"1")
+        with pytest.raises(JobAlreadyQueued):  # it may be claiming the job right now
+            await scheduler.enqueue(message)
+        await asyncio.sleep(0.6)  # a lease later, it has not: it died
+        await scheduler.enqueue(message)
+        unqueued = await scheduler.unqueued([message])
+    finally:
+        await scheduler.stop()
+
+    raw, score = await stored_job(redis_url, f"{message.job_id}~1")
+    assert raw is not None
+    assert score is not None
+    assert list(deserialize_job(raw, deserializer=deserialize).args)[:1] == [message.job_id]
+    assert unqueued == []  # the spare waits: the queue check leaves the job alone
+    with pytest.raises(JobAlreadyQueued):  # and hands over no third entry
+        await scheduler.enqueue(message)
 
 
 @pytest.fixture(params=["closed port", "silent peer"])

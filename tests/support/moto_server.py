@@ -89,8 +89,8 @@ class MotoServer:
 
     def keys(self, bucket: str) -> list[str]:
         """The keys of the bucket's objects."""
-        answer = self.client().list_objects_v2(Bucket=bucket)
-        return [item["Key"] for item in answer.get("Contents", [])]
+        pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=bucket)
+        return [item["Key"] for page in pages for item in page.get("Contents", [])]
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,12 @@ worker finds its ``JobExecutionLog`` row by the id it is given.
 import asyncio
 import dataclasses
 from collections.abc import Awaitable, Sequence
+from datetime import timedelta
 from typing import TypeVar
 
 from arq.connections import ArqRedis, RedisSettings
+from arq.constants import in_progress_key_prefix
+from arq.utils import timestamp_ms
 from redis.asyncio import ConnectionPool
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -19,18 +22,22 @@ from adapters.arq.wire import (
     QUEUE_MARKER,
     QUEUE_NAME,
     RUN_REPORT_JOB,
-    arq_job_id,
     count_entries,
     deserialize,
     has_waiting_entry,
     job_arguments,
     queue_new_jobs,
     serialize,
+    spare_ids,
 )
 from application.common.errors import JobAlreadyQueued, SchedulerUnavailable
 from application.jobs.ports import JobMessage
 
 _HEALTH_CHECK_INTERVAL_SECONDS = 30
+#: When a hand-over first found a delivery's arq id marked in progress, kept this much
+#: longer than the wait for its worker's claim.
+_SEEN_IN_PROGRESS = "reportgen:in-progress-seen:"
+_SEEN_KEPT_MS = 3_600_000
 _T = TypeVar("_T")
 
 
@@ -70,30 +77,60 @@ def redis_settings(url: str) -> RedisSettings:
 class ArqJobScheduler:
     """Queues report jobs in Redis for arq workers; every call is bounded in time."""
 
-    def __init__(self, redis: ArqRedis, *, timeout_seconds: float) -> None:
+    def __init__(
+        self,
+        redis: ArqRedis,
+        *,
+        timeout_seconds: float,
+        abandoned_after: timedelta = timedelta(minutes=2),
+    ) -> None:
         self._redis = redis
         self._timeout_seconds = timeout_seconds
+        self._abandoned_after_ms = int(abandoned_after.total_seconds() * 1000)
 
     async def enqueue(self, message: JobMessage) -> None:
         """Queue the report job function (``adapters.arq.wire``) under the delivery's arq
         id (``arq_job_id``: the job's id, then ``<id>:<delivery>``).
 
+        A job is handed over again only while its record says ``Queued``. When arq holds
+        the delivery's id marked in progress, a worker took it and has not claimed the job
+        yet. A living one claims it within moments (and the claim lets only one run); once
+        hand-overs have found the id so for ``abandoned_after`` (the job lease), the worker
+        died before its claim, and arq would free the id only after ``job_timeout``: the
+        delivery goes under the next of its spare ids (``spare_ids``) instead.
+
         Raises ``SchedulerUnavailable`` when Redis does not answer in time, and
-        ``JobAlreadyQueued`` when arq holds that delivery (queued, running, or
-        finished with its result still kept).
+        ``JobAlreadyQueued`` when arq holds that delivery waiting, or finished with its
+        result still kept (or every spare id in progress too).
         """
         try:
             async with asyncio.timeout(self._timeout_seconds):
-                job = await self._redis.enqueue_job(
-                    RUN_REPORT_JOB,
-                    *job_arguments(message),
-                    _job_id=arq_job_id(message),
-                    _queue_name=QUEUE_NAME,
-                )
+                for arq_id in spare_ids(message):
+                    job = await self._redis.enqueue_job(
+                        RUN_REPORT_JOB,
+                        *job_arguments(message),
+                        _job_id=arq_id,
+                        _queue_name=QUEUE_NAME,
+                    )
+                    if job is not None:
+                        return
+                    if not await self._abandoned(arq_id):
+                        break
         except (RedisError, OSError, TimeoutError) as error:
             raise SchedulerUnavailable("The job queue did not accept the job.") from error
-        if job is None:
-            raise JobAlreadyQueued(message.job_id)
+        raise JobAlreadyQueued(message.job_id)
+
+    async def _abandoned(self, arq_id: str) -> bool:
+        """Whether arq holds ``arq_id`` marked in progress, and hand-overs have found it so
+        for ``abandoned_after`` (the first one to find it so notes when, in Redis)."""
+        if not await self._redis.exists(in_progress_key_prefix + arq_id):
+            return False
+        now_ms, seen = timestamp_ms(), _SEEN_IN_PROGRESS + arq_id
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.set(seen, now_ms, nx=True, px=self._abandoned_after_ms + _SEEN_KEPT_MS)
+            pipe.get(seen)
+            _, first = await pipe.execute()
+        return now_ms - int(first) >= self._abandoned_after_ms
 
     async def enqueue_new(self, messages: Sequence[JobMessage]) -> None:
         """Queue jobs with fresh ids in one round trip (MULTI/EXEC): all or none.

@@ -84,12 +84,26 @@ def arq_job_id(message: JobMessage) -> str:
     return message.job_id if message.delivery == 0 else f"{message.job_id}:{message.delivery}"
 
 
+#: Further arq ids one delivery may take, ``<arq id>~1`` and on, when arq holds its own
+#: under a mark in progress while the job is still ``Queued``: the worker that took it
+#: died before it claimed the job, and arq frees that id only after ``job_timeout``.
+SPARE_IDS = 3
+
+
+def spare_ids(message: JobMessage) -> list[str]:
+    """The arq ids one delivery may be queued under, in the order they are tried: its own
+    (``arq_job_id``), then its ``SPARE_IDS`` spares."""
+    own = arq_job_id(message)
+    return [own, *(f"{own}~{spare}" for spare in range(1, SPARE_IDS + 1))]
+
+
 def delivery_ids(message: JobMessage) -> list[str]:
     """The arq ids every delivery of the job so far may hold: deliveries 0 to
-    ``message.delivery``."""
+    ``message.delivery``, each under its own id or a spare."""
     return [
-        arq_job_id(JobMessage(message.job_id, message.requested_at, delivery))
+        arq_id
         for delivery in range(message.delivery + 1)
+        for arq_id in spare_ids(JobMessage(message.job_id, message.requested_at, delivery))
     ]
 
 
@@ -115,10 +129,11 @@ def queue_new_jobs(pipe: Pipeline, messages: Sequence[JobMessage], expires_ms: i
 def count_entries(pipe: Pipeline, message: JobMessage) -> int:
     """Add to ``pipe`` the checks of the job's entries (per delivery: its arq job, then its
     in-progress mark); returns how many answers they take (``has_waiting_entry`` reads them)."""
-    for job_id in delivery_ids(message):
+    ids = delivery_ids(message)
+    for job_id in ids:
         pipe.exists(job_key_prefix + job_id)
         pipe.exists(in_progress_key_prefix + job_id)
-    return 2 * (message.delivery + 1)
+    return 2 * len(ids)
 
 
 def has_waiting_entry(answers: Sequence[int]) -> bool:
