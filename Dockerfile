@@ -19,7 +19,8 @@ RUN if ls wheels/*.whl >/dev/null 2>&1; then \
     else \
         /opt/reportgen/bin/pip install --upgrade pip && /opt/reportgen/bin/pip install .; \
     fi \
- && /opt/reportgen/bin/reportgen --help >/dev/null
+ && /opt/reportgen/bin/reportgen --help >/dev/null \
+ && /opt/reportgen/bin/pip uninstall --yes --quiet pip setuptools
 
 FROM ${BASE_IMAGE} AS runtime
 RUN groupadd --system --gid 10001 reportgen \
