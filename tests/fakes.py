@@ -97,9 +97,11 @@ class FakeJobRepository:
         job = self._staged.get(job_id)
         return copy.deepcopy(job) if job else None
 
-    async def save(self, job: Job, *, if_status: JobStatus) -> bool:
+    async def save(self, job: Job, *, if_status: JobStatus, if_attempts: int | None = None) -> bool:
         stored = self._staged.get(job.id)
         if stored is None or stored.status is not if_status:
+            return False
+        if if_attempts is not None and stored.attempts != if_attempts:
             return False
         self._staged[job.id] = copy.deepcopy(job)
         return True

@@ -221,6 +221,27 @@ async def test_a_worker_write_expecting_running_loses_to_a_cancellation(
     assert await load(sessions, job.id) == cancelled
 
 
+async def test_a_runs_write_loses_once_another_attempt_claimed_the_job(
+    sessions: Sessions,
+) -> None:
+    job = running(NOW, NOW + timedelta(minutes=5))
+    await save(sessions, job)
+    stalled = await load(sessions, job.id)  # attempt 1, its worker stalled past the lease
+    async with SqlAlchemyUnitOfWork(sessions) as uow:
+        taken = await uow.jobs.get(job.id)
+        assert taken is not None
+        taken.recover_abandoned(NOW + timedelta(minutes=6), max_attempts=3)
+        taken.start(NOW + timedelta(minutes=6), NOW + timedelta(minutes=8))  # attempt 2
+        assert await uow.jobs.save(taken, if_status=JobStatus.RUNNING, if_attempts=1)
+        await uow.commit()
+    stalled.succeed(a_result(), NOW + timedelta(minutes=7), NOW + timedelta(days=1))
+    async with SqlAlchemyUnitOfWork(sessions) as uow:
+        assert not await uow.jobs.save(stalled, if_status=JobStatus.RUNNING, if_attempts=1)
+        assert await uow.jobs.save(taken, if_status=JobStatus.RUNNING, if_attempts=2)
+        await uow.commit()
+    assert await load(sessions, job.id) == taken
+
+
 async def test_saving_a_job_that_is_not_stored_writes_nothing(sessions: Sessions) -> None:
     async with SqlAlchemyUnitOfWork(sessions) as uow:
         assert not await uow.jobs.save(queued_job(NOW), if_status=JobStatus.QUEUED)

@@ -62,6 +62,15 @@ async def test_writing_a_key_again_removes_what_a_killed_writer_of_it_left(
     assert sorted(os.listdir(tmp_path)) == [".other-key.csv.0123456789abcdef.part", KEY]
 
 
+async def test_deleting_a_key_removes_what_a_killed_writer_of_it_left(tmp_path: Path) -> None:
+    store = LocalResultStore(tmp_path)
+    await store_file(store, KEY, CONTENT)
+    (tmp_path / f".{KEY}.0123456789abcdef.part").write_bytes(CONTENT)  # its writer died
+    (tmp_path / ".other-key.csv.0123456789abcdef.part").write_bytes(CONTENT)
+    await store.delete(KEY)
+    assert os.listdir(tmp_path) == [".other-key.csv.0123456789abcdef.part"]
+
+
 async def test_a_failure_while_writing_leaves_nothing_behind(tmp_path: Path) -> None:
     store = LocalResultStore(tmp_path)
 

@@ -69,10 +69,11 @@ class LocalResultStore:
             file.close()
 
     async def delete(self, key: str) -> None:
-        """Remove ``key``; nothing happens if it is not there."""
+        """Remove ``key``, and what a killed writer of it left; nothing happens if it is
+        not there."""
         path = self._path(key)
         with store_errors("deleting a file"):
-            await asyncio.to_thread(path.unlink, missing_ok=True)
+            await asyncio.to_thread(_remove_with_leftovers, path)
 
     async def exists(self, key: str) -> bool:
         """Whether a whole file is kept under ``key``."""
@@ -98,8 +99,7 @@ class _LocalUpload:
         make_private_directory(final.parent)
         # A writer of this key that was killed (SIGKILL, a power cut) left its temporary
         # file behind; the key is written again now, so that file will never be finished.
-        for leftover in final.parent.glob(f".{glob.escape(final.name)}.*.part"):
-            leftover.unlink(missing_ok=True)
+        _remove_leftovers(final)
         temporary = final.with_name(f".{final.name}.{secrets.token_hex(8)}.part")
         descriptor = os.open(temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE)
         return cls(final, temporary, os.fdopen(descriptor, "w+b"))
@@ -169,3 +169,14 @@ def store_errors(action: str) -> Iterator[None]:
         yield
     except OSError as exc:
         raise ResultStoreUnavailable(f"The result store is unavailable ({action}).") from exc
+
+
+def _remove_leftovers(final: Path) -> None:
+    """Remove the temporary files that writers of ``final`` left (killed mid-file)."""
+    for leftover in final.parent.glob(f".{glob.escape(final.name)}.*.part"):
+        leftover.unlink(missing_ok=True)
+
+
+def _remove_with_leftovers(final: Path) -> None:
+    final.unlink(missing_ok=True)
+    _remove_leftovers(final)

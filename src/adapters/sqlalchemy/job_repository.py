@@ -42,18 +42,18 @@ class SqlAlchemyJobRepository:
             row = (await self._transaction.execute(query)).mappings().one_or_none()
         return None if row is None else to_job(row)
 
-    async def save(self, job: Job, *, if_status: JobStatus) -> bool:
+    async def save(self, job: Job, *, if_status: JobStatus, if_attempts: int | None = None) -> bool:
         """Write back everything but the identity and the request if the row still has
-        status ``if_status``; return whether it was written.
+        status ``if_status`` (and ``if_attempts`` attempts, if given); return whether it
+        was written.
 
-        The status is checked and the row written in one statement, so of two
-        racing writers that read the same status exactly one succeeds.
+        The row is checked and written in one statement, so of two racing writers
+        that read the same state exactly one succeeds.
         """
-        statement = (
-            sa.update(_table)
-            .where(_table.c.job_id == job.id, _table.c.status == if_status.value)
-            .values(state_values(job))
-        )
+        conditions = [_table.c.job_id == job.id, _table.c.status == if_status.value]
+        if if_attempts is not None:
+            conditions.append(_table.c.attempts == if_attempts)
+        statement = sa.update(_table).where(*conditions).values(state_values(job))
         await self._before_write()
         with storage_errors("updating a job"):
             result = await self._transaction.execute(statement)

@@ -74,7 +74,9 @@ class JobProgress:
         """Record progress and renew the lease; ``False`` once the job is not ``Running``."""
         now = self._clock.now()
         self._job.record_progress(self._rows_written, None, now + self._lease)
-        return await save_job(self._uow, self._job, if_status=JobStatus.RUNNING)
+        return await save_job(
+            self._uow, self._job, if_status=JobStatus.RUNNING, if_attempts=self._job.attempts
+        )
 
 
 async def _stop(task: "asyncio.Future[_T]") -> None:

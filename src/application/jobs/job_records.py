@@ -17,13 +17,16 @@ async def visible_job(uow: UnitOfWork, principal: Principal, job_id: str) -> Job
     return job
 
 
-async def save_job(uow: UnitOfWork, job: Job, *, if_status: JobStatus) -> bool:
-    """Write ``job`` in a transaction of its own if its record is still ``if_status``.
+async def save_job(
+    uow: UnitOfWork, job: Job, *, if_status: JobStatus, if_attempts: int | None = None
+) -> bool:
+    """Write ``job`` in a transaction of its own if its record is still ``if_status``
+    (and at ``if_attempts`` attempts, if given).
 
     Returns whether it was written: ``False`` means another writer moved the job
     first (a cancellation, or another worker's claim).
     """
     async with uow:
-        saved = await uow.jobs.save(job, if_status=if_status)
+        saved = await uow.jobs.save(job, if_status=if_status, if_attempts=if_attempts)
         await uow.commit()
     return saved

@@ -91,12 +91,15 @@ class JobRepository(Protocol):
         """The job with that id, or ``None``."""
         ...
 
-    async def save(self, job: Job, *, if_status: JobStatus) -> bool:
+    async def save(self, job: Job, *, if_status: JobStatus, if_attempts: int | None = None) -> bool:
         """Write back everything but the identity and the request, only if the stored
-        job still has status ``if_status``; returns whether it was written.
+        job still has status ``if_status`` (and, if given, ``if_attempts`` attempts);
+        returns whether it was written.
 
         Of two writers that read the same status, exactly one succeeds: a claim
-        wins once, and a cancellation wins over a worker's later writes.
+        wins once, and a cancellation wins over a worker's later writes. A run's
+        writes name its attempt: a run whose job was taken from it (its lease
+        expired, another worker claimed it) can no longer write.
         """
         ...
 

@@ -41,8 +41,16 @@ class ReportFileMaker:
         limits: ReportLimits,
         on_progress: ProgressCallback,
     ) -> StoredResult:
-        """The stored file within ``limits``; raises what the ports raise."""
-        key = f"{job.id}.{job.format.value}"
+        """The stored file within ``limits``; raises what the ports raise.
+
+        Each attempt writes a key of its own (``result_key``), and first deletes what the
+        attempts before it may have left: a run whose job was taken from it (its worker
+        stalled past its lease) never writes over, nor deletes, the file of the run that
+        took it over.
+        """
+        for earlier in range(1, job.attempts):
+            await self.store.delete(result_key(job, earlier))
+        key = result_key(job, job.attempts)
         running = self.queries.run(
             report.data_source,
             report.query,
@@ -75,6 +83,14 @@ class ReportFileMaker:
     async def discard(self, result: StoredResult) -> None:
         """Delete a file that was made but is not wanted (its job was cancelled meanwhile)."""
         await self.store.delete(result.key)
+
+
+def result_key(job: Job, attempt: int) -> str:
+    """Where an attempt of ``job`` keeps its file: ``<id>.<format>`` for the first,
+    ``<id>.<attempt>.<format>`` for the next ones."""
+    if attempt <= 1:
+        return f"{job.id}.{job.format.value}"
+    return f"{job.id}.{attempt}.{job.format.value}"
 
 
 def _check_caps(limits: ReportLimits, rows: int, size_bytes: int) -> None:

@@ -162,7 +162,7 @@ class RunReportJobUseCase:
     async def _succeed(self, job: Job, result: StoredResult) -> JobRun:
         now = self._clock.now()
         job.succeed(result, now, now + self._policy.result_ttl)
-        if await save_job(self._uow, job, if_status=JobStatus.RUNNING):
+        if await self._save_run(job):
             return JobRun(JobOutcome.SUCCEEDED)
         await self._file_maker.discard(result)
         return JobRun(JobOutcome.CANCELLED)
@@ -170,21 +170,32 @@ class RunReportJobUseCase:
     async def _hand_back(self, job: Job) -> None:
         job.hand_back()
         try:
-            if await save_job(self._uow, job, if_status=JobStatus.RUNNING):
+            if await save_job(
+                self._uow, job, if_status=JobStatus.RUNNING, if_attempts=job.attempts
+            ):
                 logger.info("Job %s given back to the queue: its worker is stopping.", job.id)
         except ServiceUnavailable as exc:  # its lease will expire, and the sweep requeue it
             logger.warning("Job %s could not be given back: %s", job.id, exc.message)
 
     async def _fail(self, job: Job, reason: str) -> JobRun:
         job.fail(reason, self._clock.now())
-        saved = await save_job(self._uow, job, if_status=JobStatus.RUNNING)
+        saved = await save_job(
+            self._uow, job, if_status=JobStatus.RUNNING, if_attempts=job.attempts
+        )
         return JobRun(JobOutcome.FAILED if saved else JobOutcome.CANCELLED)
 
     async def _retry_later(self, job: Job, error: ServiceUnavailable) -> JobRun:
         now, delay = self._clock.now(), self._policy.retry_delay(job.attempts)
         job.retry_later(error.message, now, self._policy.max_attempts, due_at=now + delay)
-        if not await save_job(self._uow, job, if_status=JobStatus.RUNNING):
+        if not await save_job(
+            self._uow, job, if_status=JobStatus.RUNNING, if_attempts=job.attempts
+        ):
             return JobRun(JobOutcome.CANCELLED)
         if job.status is JobStatus.FAILED:
             return JobRun(JobOutcome.FAILED)
         return JobRun(JobOutcome.RETRY_LATER, delay)
+
+    async def _save_run(self, job: Job) -> bool:
+        """Write what this run did, unless the job was taken from it (cancelled, or
+        claimed again by another worker after its lease expired)."""
+        return await save_job(self._uow, job, if_status=JobStatus.RUNNING, if_attempts=job.attempts)
