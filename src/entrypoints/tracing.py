@@ -7,13 +7,16 @@ A trace holds the generate request (Litestar's OpenTelemetry middleware), and th
 of the job it created (``OpenTelemetryRunTracer``), on whichever process or host ran it.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
 
-from adapters.opentelemetry.run_tracer import OpenTelemetryRunTracer
+from adapters.opentelemetry.run_tracer import TRACER_NAME, OpenTelemetryRunTracer
 
 
 def start_tracing(exporter: str | None, role: str) -> None:
@@ -55,3 +58,14 @@ def current_trace_parent() -> str | None:
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     return carrier.get("traceparent")
+
+
+@contextmanager
+def job_hand_over() -> Iterator[None]:
+    """Around a generate's use case (the job's row written, the job queued, the commit):
+    a span ``reportgen job hand-over``, when the request is traced; nothing otherwise."""
+    if not trace.get_current_span().get_span_context().is_valid:
+        yield
+        return
+    with trace.get_tracer(TRACER_NAME).start_as_current_span("reportgen job hand-over"):
+        yield

@@ -113,14 +113,26 @@ def test_a_jobs_run_is_a_child_of_its_generate_request_in_one_trace(
 
     assert runs, f"no span of the job's run reached the collector: {collector.spans}"
     [(run_service, run)] = runs
-    requests = [
+    hand_over_service, hand_over = parent_of(collector, run)
+    request_service, request = parent_of(collector, hand_over)
+    assert (request_service, hand_over_service, run_service) == (
+        "reportgen-api",
+        "reportgen-api",
+        "reportgen-worker",
+    )
+    assert hand_over.name == "reportgen job hand-over"
+    assert request.kind == Span.SPAN_KIND_SERVER
+    assert request.name.startswith("POST /api/v1/reports/")
+    assert request.name.endswith("/generate")
+    assert attribute(run, "reportgen.report.id") == "report-123"
+
+
+def parent_of(collector: Collector, child: Span) -> tuple[str, Span]:
+    """The span ``child`` was made in, from the same trace; fails if none was received."""
+    parents = [
         (service, span)
         for service, span in collector.spans
-        if span.trace_id == run.trace_id and span.span_id == run.parent_span_id
+        if span.trace_id == child.trace_id and span.span_id == child.parent_span_id
     ]
-    assert requests, "the run's parent is no span the API sent"
-    [(request_service, request)] = requests
-    assert (request_service, run_service) == ("reportgen-api", "reportgen-worker")
-    assert request.kind == Span.SPAN_KIND_SERVER
-    assert "generate" in request.name or "/api/v1/reports" in request.name
-    assert attribute(run, "reportgen.report.id") == "report-123"
+    assert len(parents) == 1, f"the parent of {child.name} did not reach the collector"
+    return parents[0]

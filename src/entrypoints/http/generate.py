@@ -16,7 +16,7 @@ from entrypoints.http.idempotency import HEADER, KEY_PATTERN, MAX_KEY_LENGTH, id
 from entrypoints.http.identity import generators_only, principal_of
 from entrypoints.http.openapi import GENERATE_ERROR_RESPONSES
 from entrypoints.http.schemas import GenerateReportBody, JobAcceptedBody
-from entrypoints.tracing import current_trace_parent
+from entrypoints.tracing import current_trace_parent, job_hand_over
 
 MAX_BODY_BYTES = 64 * 1024
 #: Seconds a client should wait before polling a job's status.
@@ -82,17 +82,18 @@ class ReportGenerationController(Controller):
     ) -> Response[JobAcceptedBody]:
         """Queue a report job; 202 with its id and status URL."""
         body = data or GenerateReportBody()
-        accepted = await services.generate_report.execute(
-            GenerateReportCommand(
-                principal=principal_of(request),
-                report_id=report_id,
-                parameters=body.parameters,
-                format=body.format,
-                idempotency_key=idempotency_key(key),
-                request_id=log_context.request_id.get(),  # set by ``RequestIds``
-                trace_parent=current_trace_parent(),  # None unless the request is traced
+        with job_hand_over():
+            accepted = await services.generate_report.execute(
+                GenerateReportCommand(
+                    principal=principal_of(request),
+                    report_id=report_id,
+                    parameters=body.parameters,
+                    format=body.format,
+                    idempotency_key=idempotency_key(key),
+                    request_id=log_context.request_id.get(),  # set by ``RequestIds``
+                    trace_parent=current_trace_parent(),  # None unless the request is traced
+                )
             )
-        )
         status_url = services.links.job_status(request, accepted.job_id)
         return Response(
             JobAcceptedBody(job_id=accepted.job_id, status_url=status_url),
