@@ -139,6 +139,8 @@ class InMemoryResultStore:
         yield data[start : (len(data) if end is None else end + 1)]
 
     async def delete(self, key: str) -> None:
+        if self.fail:
+            raise ResultStoreUnavailable("The result store is not answering.")
         self.files.pop(key, None)
 
     async def exists(self, key: str) -> bool:

@@ -187,7 +187,9 @@ class Container(containers.DeclarativeContainer):
     list_jobs = providers.Factory(
         ListJobsUseCase, unit_of_work=unit_of_work, max_page_size=_limits.max_page_size
     )
-    cancel_job = providers.Factory(CancelJobUseCase, unit_of_work=unit_of_work, clock=clock)
+    cancel_job = providers.Factory(
+        CancelJobUseCase, unit_of_work=unit_of_work, clock=clock, store=result_store
+    )
     download_result = providers.Factory(
         DownloadResultUseCase, unit_of_work=unit_of_work, store=result_store, clock=clock
     )

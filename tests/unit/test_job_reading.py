@@ -30,6 +30,12 @@ CALLERS = {"alice": ALICE, "admin": ADMIN}
 RESULT = StoredResult("k.csv", "report-123-k.csv", "text/csv", 10, "ab" * 32, 2)
 
 
+def canceller(
+    uow: FakeUnitOfWork, clock: FakeClock, files: InMemoryResultStore | None = None
+) -> CancelJobUseCase:
+    return CancelJobUseCase(unit_of_work=uow, clock=clock, store=files or InMemoryResultStore())
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
@@ -88,7 +94,7 @@ async def test_every_job_use_case_needs_a_scope_to_read_jobs(
     attempts = [
         GetJobUseCase(unit_of_work=uow).execute(GetJobQuery(nobody, job.id)),
         ListJobsUseCase(unit_of_work=uow, max_page_size=100).execute(ListJobsQuery(nobody)),
-        CancelJobUseCase(unit_of_work=uow, clock=clock).execute(CancelJobCommand(nobody, job.id)),
+        canceller(uow, clock).execute(CancelJobCommand(nobody, job.id)),
         downloads(uow, clock).execute(DownloadResultQuery(nobody, job.id)),
     ]
     for attempt in attempts:
@@ -136,16 +142,16 @@ async def test_unfinished_job_is_cancelled(
     if running:
         job.start(clock.now(), clock.now())
     store(uow, job)
-    cancelled = await CancelJobUseCase(unit_of_work=uow, clock=clock).execute(
-        CancelJobCommand(ALICE, job.id)
-    )
+    cancelled = await CancelJobUseCase(
+        unit_of_work=uow, clock=clock, store=InMemoryResultStore()
+    ).execute(CancelJobCommand(ALICE, job.id))
     assert cancelled.status is uow.database.jobs[job.id].status is JobStatus.CANCELLED
 
 
 async def test_finished_job_cannot_be_cancelled_and_others_cannot_cancel(
     uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
-    use_case = CancelJobUseCase(unit_of_work=uow, clock=clock)
+    use_case = canceller(uow, clock)
     done = store(uow, succeeded(clock))
     with pytest.raises(JobAlreadyFinished):
         await use_case.execute(CancelJobCommand(ALICE, done.id))
@@ -211,3 +217,35 @@ async def test_an_operator_may_lower_the_largest_page(
     page = await use_case.execute(ListJobsQuery(ALICE, limit=100))
     assert len(page.jobs) == 5
     assert page.next_after is not None
+
+
+async def test_cancelling_a_job_deletes_the_files_its_dead_runs_stored_unrecorded(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    job = queued_job(clock.now())
+    job.start(clock.now(), clock.now())
+    job.attempts = 2  # attempt 1 and 2 each died after storing a file, before recording it
+    store(uow, job)
+    files = InMemoryResultStore()
+    files.files = {f"{job.id}.csv": b"1", f"{job.id}.2.csv": b"2", "other.csv": b"3"}
+
+    await canceller(uow, clock, files).execute(CancelJobCommand(ALICE, job.id))
+
+    assert uow.database.jobs[job.id].status is JobStatus.CANCELLED
+    assert list(files.files) == ["other.csv"]
+
+
+async def test_a_store_that_fails_leaves_the_files_but_the_job_cancelled(
+    uow: FakeUnitOfWork, clock: FakeClock
+) -> None:
+    job = queued_job(clock.now())
+    job.start(clock.now(), clock.now())
+    store(uow, job)
+    files = InMemoryResultStore()
+    files.files = {f"{job.id}.csv": b"1"}
+    files.fail = True
+
+    await canceller(uow, clock, files).execute(CancelJobCommand(ALICE, job.id))
+
+    assert uow.database.jobs[job.id].status is JobStatus.CANCELLED
+    assert list(files.files) == [f"{job.id}.csv"]

@@ -66,6 +66,19 @@ async def test_abandoned_job_out_of_attempts_is_failed_with_a_reason() -> None:
     assert scheduler.scheduled == []
 
 
+async def test_abandoned_job_that_fails_loses_the_files_its_dead_runs_left() -> None:
+    use_case, uow, clock, _, store = sweeper()
+    job = queued_job(clock.now())
+    job.start(clock.now(), clock.now())
+    job.requeue()
+    job.start(clock.now(), clock.now())
+    uow.database.jobs[job.id] = job
+    store.files = {f"{job.id}.csv": b"1", f"{job.id}.2.csv": b"2", "other.csv": b"3"}
+    summary = await use_case.execute()
+    assert summary.failed == 1
+    assert list(store.files) == ["other.csv"]
+
+
 async def test_job_queued_too_long_is_handed_to_the_scheduler_again() -> None:
     use_case, uow, clock, scheduler, _ = sweeper()
     old, recent, known = (queued_job(clock.now()) for _ in range(3))

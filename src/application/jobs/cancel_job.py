@@ -1,12 +1,18 @@
 """Cancel a job that has not finished: the use case behind ``DELETE /api/v1/jobs/{jobId}``."""
 
+import logging
 from dataclasses import dataclass
 
+from application.common.errors import ResultStoreUnavailable
 from application.common.ports import Clock, UnitOfWork
+from application.jobs.file_ports import ResultStore
 from application.jobs.job_records import visible_job
+from application.jobs.result_keys import attempt_keys
 from domain.errors import JobAlreadyFinished
 from domain.jobs import Job
 from domain.principal import Principal
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +34,15 @@ class CancelJobUseCase:
       its outcome only while the job is still ``Running``, so it stops at its
       next batch of rows and its file is thrown away. A queued job is skipped
       when it is delivered.
+    - Files its runs stored but never recorded (a worker killed between storing
+      its file and recording it) are deleted once the job is cancelled; a store
+      that does not answer then leaves them, logged, and the job stays cancelled.
     """
 
-    def __init__(self, *, unit_of_work: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, *, unit_of_work: UnitOfWork, clock: Clock, store: ResultStore) -> None:
         self._uow = unit_of_work
         self._clock = clock
+        self._store = store
 
     async def execute(self, command: CancelJobCommand) -> Job:
         """The cancelled job."""
@@ -47,4 +57,12 @@ class CancelJobUseCase:
                     "The job changed while it was being cancelled; read it again."
                 )
             await uow.commit()
+        await self._delete_files(job)
         return job
+
+    async def _delete_files(self, job: Job) -> None:
+        try:
+            for key in attempt_keys(job):
+                await self._store.delete(key)
+        except ResultStoreUnavailable as exc:
+            logger.warning("Job %s cancelled; its files may remain: %s", job.id, exc.message)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from application.common.errors import ReportLimitExceeded
 from application.jobs.file_ports import ReportRenderer, ResultStore
+from application.jobs.result_keys import attempt_keys, result_key
 from application.reports.ports import ReportQueries
 from domain.job_results import StoredResult
 from domain.jobs import Job
@@ -48,8 +49,8 @@ class ReportFileMaker:
         stalled past its lease) never writes over, nor deletes, the file of the run that
         took it over.
         """
-        for earlier in range(1, job.attempts):
-            await self.store.delete(result_key(job, earlier))
+        for earlier in attempt_keys(job, before=job.attempts):
+            await self.store.delete(earlier)
         key = result_key(job, job.attempts)
         running = self.queries.run(
             report.data_source,
@@ -83,14 +84,6 @@ class ReportFileMaker:
     async def discard(self, result: StoredResult) -> None:
         """Delete a file that was made but is not wanted (its job was cancelled meanwhile)."""
         await self.store.delete(result.key)
-
-
-def result_key(job: Job, attempt: int) -> str:
-    """Where an attempt of ``job`` keeps its file: ``<id>.<format>`` for the first,
-    ``<id>.<attempt>.<format>`` for the next ones."""
-    if attempt <= 1:
-        return f"{job.id}.{job.format.value}"
-    return f"{job.id}.{attempt}.{job.format.value}"
 
 
 def _check_caps(limits: ReportLimits, rows: int, size_bytes: int) -> None:
