@@ -1,18 +1,14 @@
 """Cancel a job that has not finished: the use case behind ``DELETE /api/v1/jobs/{jobId}``."""
 
-import logging
 from dataclasses import dataclass
 
-from application.common.errors import ResultStoreUnavailable
 from application.common.ports import Clock, UnitOfWork
 from application.jobs.file_ports import ResultStore
 from application.jobs.job_records import visible_job
-from application.jobs.result_keys import attempt_keys
+from application.jobs.result_keys import delete_unrecorded_files
 from domain.errors import JobAlreadyFinished
 from domain.jobs import Job
 from domain.principal import Principal
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +53,5 @@ class CancelJobUseCase:
                     "The job changed while it was being cancelled; read it again."
                 )
             await uow.commit()
-        await self._delete_files(job)
+        await delete_unrecorded_files(self._store, job, "cancelled")
         return job
-
-    async def _delete_files(self, job: Job) -> None:
-        try:
-            for key in attempt_keys(job):
-                await self._store.delete(key)
-        except ResultStoreUnavailable as exc:
-            logger.warning("Job %s cancelled; its files may remain: %s", job.id, exc.message)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from application.common.errors import ReportLimitExceeded
 from application.jobs.file_ports import ReportRenderer, ResultStore
-from application.jobs.result_keys import attempt_keys, result_key
+from application.jobs.result_keys import delete_attempt_files, result_key
 from application.reports.ports import ReportQueries
 from domain.job_results import StoredResult
 from domain.jobs import Job
@@ -49,8 +49,7 @@ class ReportFileMaker:
         stalled past its lease) never writes over, nor deletes, the file of the run that
         took it over.
         """
-        for earlier in attempt_keys(job, before=job.attempts):
-            await self.store.delete(earlier)
+        await delete_attempt_files(self.store, job, before=job.attempts)
         key = result_key(job, job.attempts)
         running = self.queries.run(
             report.data_source,

@@ -4,7 +4,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from application.common.errors import JobAlreadyQueued, ResultStoreUnavailable
+from application.common.errors import JobAlreadyQueued
 from application.common.ports import Clock, UnitOfWork
 from application.jobs.admission import KEY_LIFETIME
 from application.jobs.file_ports import ResultStore
@@ -12,7 +12,7 @@ from application.jobs.job_records import save_job
 from application.jobs.policy import JobPolicy, SweepPolicy
 from application.jobs.ports import JobScheduler
 from application.jobs.queue_check import QueueCheck, delivery_of
-from application.jobs.result_keys import attempt_keys
+from application.jobs.result_keys import delete_unrecorded_files
 from domain.job_status import JobStatus
 from domain.jobs import Job
 
@@ -100,7 +100,7 @@ class SweepJobsUseCase:
                 continue
             if job.status is JobStatus.FAILED:
                 failed += 1
-                await self._delete_files(job)
+                await delete_unrecorded_files(self._store, job, "failed")
             else:
                 requeued += 1
                 await self._deliver(job)
@@ -125,14 +125,6 @@ class SweepJobsUseCase:
             job.discard_result()
             await save_job(self._uow, job, if_status=JobStatus.SUCCEEDED)
         return len(expired)
-
-    async def _delete_files(self, job: Job) -> None:
-        """Files the dead runs of a job that failed may have stored, never recorded."""
-        try:
-            for key in attempt_keys(job):
-                await self._store.delete(key)
-        except ResultStoreUnavailable as exc:
-            logger.warning("Job %s failed; its files may remain: %s", job.id, exc.message)
 
     async def _deliver(self, job: Job) -> bool:
         try:
