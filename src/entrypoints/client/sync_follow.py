@@ -1,0 +1,69 @@
+"""How the blocking client follows a job: its event stream, else polls held by the server."""
+
+import time
+from collections.abc import Callable
+
+import httpx
+from httpx_sse import EventSource, SSEError
+
+from entrypoints.client import wire
+from entrypoints.client.models import Job
+from entrypoints.client.watch import Watch
+
+
+class JobFollower:
+    """Follows one job for ``wait``, on the client's connections."""
+
+    def __init__(self, http: httpx.Client, timeout: float, status: Callable[[str], Job]) -> None:
+        self._http = http
+        self._timeout = timeout
+        self._status = status
+
+    def wait(self, watch: Watch) -> Job:
+        """The job once it has ended; ``TimedOut`` past the watch's deadline."""
+        ended = watch.seen(self._status(watch.job_id))
+        while ended is None and watch.use_events:
+            ended = self._follow_events(watch)
+        while ended is None:
+            ended = self._poll(watch)
+        return ended
+
+    def _follow_events(self, watch: Watch) -> Job | None:
+        url = wire.job_path(watch.job_id, "/events")
+        headers = {**wire.EVENT_HEADERS, **watch.events_headers()}
+        timeout = wire.stream_timeout(self._timeout, watch.remaining())
+        try:
+            with self._http.stream("GET", url, headers=headers, timeout=timeout) as response:
+                if response.status_code == 204:  # nothing newer: the job had ended
+                    watch.no_events()
+                    return watch.seen(self._status(watch.job_id))
+                if wire.has_no_events(response):
+                    watch.no_events()
+                    return None
+                if wire.is_refusal(response):
+                    response.read()
+                    raise wire.error_from(response)
+                if response.is_success:
+                    for sse in EventSource(response).iter_sse():
+                        if (ended := watch.event(sse)) is not None:
+                            return ended
+        except (httpx.TransportError, SSEError):
+            pass  # a dropped or broken stream: resumed from the last event id
+        watch.stream_failed()
+        return None
+
+    def _poll(self, watch: Watch) -> Job | None:
+        wait = watch.poll_wait()
+        request = self._http.build_request(
+            "GET",
+            wire.job_path(watch.job_id),
+            params={"wait": str(wait)},
+            timeout=self._timeout + wait,
+        )
+        started = time.monotonic()
+        with wire.transport_errors(self._http.base_url):
+            response = self._http.send(request)
+        ended = watch.seen(wire.answer(response, Job))
+        if ended is None:
+            time.sleep(watch.pause_after(time.monotonic() - started, wire.retry_after(response)))
+        return ended
