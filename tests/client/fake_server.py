@@ -1,0 +1,114 @@
+"""A fake reportgen server for the client's ``wait``: scripted job documents and event streams.
+
+It is an httpx transport (blocking and asyncio alike), so a test says exactly what each
+request gets: events with ids, keep-alive comments, a stream that breaks off, a 204.
+"""
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+
+import httpx
+
+JOB_ID = "2b6f0c1e-4d0a-4c6e-9a63-0f4f7d1f3c55"
+BASE_URL = "http://reports.test"
+
+
+def job(status: str, rows: int = 0) -> dict[str, object]:
+    """A job document as ``GET /api/v1/jobs/{jobId}`` answers it (with a field to ignore)."""
+    return {
+        "jobId": JOB_ID,
+        "reportId": "report-123",
+        "status": status,
+        "format": "csv",
+        "createdAt": "2026-11-28T09:00:00.120000Z",
+        "startedAt": None,
+        "finishedAt": None,
+        "progress": {"rowsWritten": rows, "percent": None},
+        "error": None,
+        "resultUrl": None,
+        "expiresAt": None,
+        "result": None,
+        "callback": {"url": "https://example.com/hook"},  # newer servers say more
+    }
+
+
+def event(event_id: str, document: dict[str, object]) -> bytes:
+    """One ``status`` event."""
+    return f"event: status\nid: {event_id}\ndata: {json.dumps(document)}\n\n".encode()
+
+
+KEEP_ALIVE = b": keep-alive\n\n"
+
+
+class BrokenStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """An event stream that sends ``chunks``, then breaks off (``broken``) or ends."""
+
+    def __init__(self, chunks: list[bytes], broken: bool) -> None:
+        self._chunks = chunks
+        self._broken = broken
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._chunks
+        if self._broken:
+            raise httpx.ReadError("connection reset by peer")
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self._chunks:
+            yield chunk
+        if self._broken:
+            raise httpx.ReadError("connection reset by peer")
+
+
+@dataclass
+class Stream:
+    """What one connection to the event stream gets."""
+
+    status: int = 200
+    chunks: list[bytes] = field(default_factory=list)
+    broken: bool = False
+
+
+@dataclass
+class FakeServer:
+    """Answers the job's status from ``statuses`` (the last one repeats) and each connection
+    to its events from ``streams`` (then 404, as a server without events); records requests."""
+
+    statuses: list[dict[str, object]]
+    streams: list[Stream] = field(default_factory=list)
+    requests: list[httpx.Request] = field(default_factory=list)
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handle)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if request.url.path == f"/api/v1/jobs/{JOB_ID}/events":
+            if not self.streams:
+                return httpx.Response(404, json={"error": "Not Found"})
+            stream = self.streams.pop(0)
+            if stream.status != 200:
+                return httpx.Response(stream.status)
+            headers = {"Content-Type": "text/event-stream"}
+            return httpx.Response(
+                200, headers=headers, stream=BrokenStream(stream.chunks, stream.broken)
+            )
+        if request.url.path == f"/api/v1/jobs/{JOB_ID}":
+            document = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
+            headers = (
+                {}
+                if document["status"] in {"Succeeded", "Failed", "Cancelled"}
+                else {"Retry-After": "0"}
+            )
+            return httpx.Response(200, json=document, headers=headers)
+        return httpx.Response(404, json={"error": "Not Found"})
+
+    def last_event_ids(self) -> list[str | None]:
+        """The ``Last-Event-ID`` of each connection to the event stream."""
+        return [
+            r.headers.get("last-event-id") for r in self.requests if r.url.path.endswith("/events")
+        ]
+
+    def polls(self) -> list[str]:
+        """The ``wait`` of each status request that asked the server to hold its answer."""
+        return [r.url.params["wait"] for r in self.requests if "wait" in r.url.params]
