@@ -1,19 +1,27 @@
-"""The ``reportgen`` command line: database, demo data, server, worker and tokens."""
+"""The ``reportgen`` command line: database, demo data, server, worker and tokens; and the
+client commands (``run``, ``jobs``, ``reports``) that use a running service."""
 
 import argparse
 import asyncio
 import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 
 from application.common.errors import ServiceUnavailable
-from entrypoints import commands
+from entrypoints import client_cli, commands
 from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings, SettingsError
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="reportgen", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="reportgen",
+        description=__doc__,
+        epilog=client_cli.EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"reportgen {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(
@@ -26,26 +34,50 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_parser("seed", help="load the demo reports and data set (safe to run again)")
 
     serve = commands.add_parser("serve", help="run the HTTP API (and the jobs, without Redis)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1, help="server processes")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="server processes (default: %(default)s)"
+    )
 
     worker = commands.add_parser("worker", help="run an arq worker (needs REPORTGEN_REDIS_URL)")
     worker.add_argument("--burst", action="store_true", help="process the queued jobs, then exit")
 
     token = commands.add_parser("token", help="print a signed development JWT (HS256)")
     token.add_argument("--sub", required=True, help="the subject (user or client id)")
-    token.add_argument("--role", action="append", default=[], help="a role; repeat for more")
     token.add_argument(
-        "--scope", action="append", default=[], help='scopes, e.g. "reports:generate"'
+        "--role", action="append", default=[], help="a role; repeat for more (default: none)"
     )
-    token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
+    token.add_argument(
+        "--scope",
+        action="append",
+        default=[],
+        help='scopes, e.g. "reports:generate reports:admin" (default: reports:generate)',
+    )
+    token.add_argument(
+        "--ttl", type=int, default=3600, help="lifetime in seconds (default: %(default)s)"
+    )
+    client_cli.add_client_commands(commands)
     return parser
 
 
+def _version() -> str:
+    try:
+        return version("reportgen")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "unknown"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; bad settings or an unreachable dependency end with one clear line."""
+    """Run one command; bad settings or an unreachable dependency end with one clear line.
+
+    The client commands talk to a running service and never read the server's settings.
+    """
     args = _parser().parse_args(argv)
+    if args.command in client_cli.COMMANDS:
+        return client_cli.run(args, os.environ)
     try:
         settings = Settings.from_env(os.environ)
         configure_logging(settings)
