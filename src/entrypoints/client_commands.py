@@ -31,7 +31,10 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
         help="a parameter, as text; NAME:=JSON for a number or a boolean; repeat for more "
         "(default: none)",
     )
-    run.add_argument("--format", help="csv, json or xlsx (default: the report's default, csv for the demo reports)")
+    run.add_argument(
+        "--format",
+        help="csv, json or xlsx (default: the report's default, csv for the demo reports)",
+    )
     run.add_argument(
         "-o", "--output", type=Path, help="where to save the file (default: its own name, here)"
     )
