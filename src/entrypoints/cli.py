@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
 from application.common.errors import ServiceUnavailable
-from entrypoints import client_cli, commands
+from entrypoints import client_cli
 from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings, SettingsError
 
@@ -91,6 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here: the server's commands load the whole service (a second of imports),
+    # which the client commands do without.
+    from entrypoints import commands
+
     if args.command == "db":
         return asyncio.run(commands.upgrade(settings))
     if args.command == "demo":

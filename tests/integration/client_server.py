@@ -48,9 +48,9 @@ class Service:
         return env
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    """``reportgen serve`` on the demo data, for every test of the module."""
+    """``reportgen serve`` on the demo data, shared by the client command tests."""
     data_dir = tmp_path_factory.mktemp("service")
     env = clean_env(data_dir, REPORTGEN_JWT_SECRET=SECRET)
     for command in (["db", "upgrade"], ["demo", "seed"]):

@@ -65,7 +65,7 @@ class JobPage(msgspec.Struct):
     next: str | None = None
 
 
-class Parameter(msgspec.Struct, rename="camel"):
+class Parameter(msgspec.Struct, rename="camel", omit_defaults=True):
     """A parameter a report takes."""
 
     name: str
@@ -76,7 +76,7 @@ class Parameter(msgspec.Struct, rename="camel"):
     description: str = ""
 
 
-class DeliveryTarget(msgspec.Struct, rename="camel"):
+class DeliveryTarget(msgspec.Struct, rename="camel", omit_defaults=True):
     """Where a report goes: ``api_response`` (``mode`` async or sync) or ``email``."""
 
     type: str
@@ -84,7 +84,7 @@ class DeliveryTarget(msgspec.Struct, rename="camel"):
     recipients: list[str] | None = None
 
 
-class Report(msgspec.Struct, rename="camel"):
+class Report(msgspec.Struct, rename="camel", omit_defaults=True):
     """A report configuration; ``dataSource``, ``query`` and ``limits`` for admins only."""
 
     id: str
