@@ -16,6 +16,7 @@ from entrypoints.http.generate import ReportGenerationController
 from entrypoints.http.health import HealthController
 from entrypoints.http.hosts import AllowedHosts
 from entrypoints.http.identity import BearerAuthentication
+from entrypoints.http.job_events import JobEventsController
 from entrypoints.http.jobs import JobsController
 from entrypoints.http.openapi_document import finish, openapi_config
 from entrypoints.http.reports_admin import ReportAdminController
@@ -67,6 +68,7 @@ def create_app(container: Container) -> Litestar:
                         ],
                     ),
                     JobsController,
+                    JobEventsController,
                 ],
                 middleware=[
                     DefineMiddleware(BearerAuthentication, verifier=container.token_verifier)
