@@ -8,7 +8,6 @@ cannot: the report files, the Prometheus text, the headers every error of a kind
 
 from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
     OpenAPIFormat,
@@ -24,6 +23,7 @@ from litestar.openapi.spec import (
 from litestar.routes import HTTPRoute
 
 from entrypoints.http.request_ids import HEADER as REQUEST_ID_HEADER
+from entrypoints.http.swagger_ui import swagger_render_plugin
 
 GENERATE_PATH = "/api/v1/reports/{report_id}/generate"
 RESULT_PATH = "/api/v1/jobs/{job_id}/result"
@@ -58,7 +58,7 @@ def openapi_config(version: str) -> OpenAPIConfig:
         version=version,
         description="Asynchronous report generation: ask, get a job id, poll, download.",
         path="/schema",
-        render_plugins=[SwaggerRenderPlugin()],
+        render_plugins=[swagger_render_plugin()],
         components=Components(
             security_schemes={
                 "BearerToken": SecurityScheme(
