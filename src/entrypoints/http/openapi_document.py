@@ -22,6 +22,7 @@ from litestar.openapi.spec import (
 )
 from litestar.routes import HTTPRoute
 
+from entrypoints.http.openapi_refusals import add_server_refusals
 from entrypoints.http.request_ids import HEADER as REQUEST_ID_HEADER
 from entrypoints.http.swagger_ui import swagger_render_plugin
 
@@ -47,6 +48,7 @@ _REQUEST_ID = OpenAPIHeader(
 #: Headers every answer of a status carries, on the routes under ``/api/v1``.
 _ERROR_HEADERS = {
     "401": ("WWW-Authenticate", 'The RFC 6750 challenge: `Bearer realm="reportgen"`, ...'),
+    "429": ("Retry-After", "Seconds to wait before a new job of the caller may be admitted."),
     "503": ("Retry-After", "Seconds to wait before trying again."),
 }
 
@@ -88,6 +90,7 @@ def finish(app: Litestar) -> None:
                     if path.startswith("/api/v1/"):
                         _add_error_headers(operation)
                     _finish_answers(operation, has_body=method != "HEAD")
+                    add_server_refusals(operation, has_body=method != "HEAD")
     generate = paths[GENERATE_PATH].post
     if generate and isinstance(generate.request_body, RequestBody):
         generate.request_body.required = False  # the body may be left out
