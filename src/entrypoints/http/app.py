@@ -23,6 +23,7 @@ from entrypoints.http.reports_admin import ReportAdminController
 from entrypoints.http.reports_read import ReportsController
 from entrypoints.http.request_ids import RequestIds
 from entrypoints.http.requests import ApiRequest, refuse_control_characters
+from entrypoints.http.swagger_ui import swagger_ui_assets
 from entrypoints.lifecycle import start_services, stop_services
 from entrypoints.tracing import http_tracing
 
@@ -77,6 +78,7 @@ def create_app(container: Container) -> Litestar:
             ),
             HealthController,
             PrometheusController,
+            swagger_ui_assets(),
         ],
         dependencies=http_dependencies(container),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
