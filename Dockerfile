@@ -20,6 +20,7 @@ RUN if ls wheels/*.whl >/dev/null 2>&1; then \
         /opt/reportgen/bin/pip install --upgrade pip && /opt/reportgen/bin/pip install .; \
     fi \
  && /opt/reportgen/bin/reportgen --help >/dev/null \
+ && /opt/reportgen/bin/python -c "from entrypoints.http.swagger_ui import assets_directory; assets_directory()" \
  && /opt/reportgen/bin/pip uninstall --yes --quiet pip setuptools
 
 FROM ${BASE_IMAGE} AS runtime

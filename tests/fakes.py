@@ -1,7 +1,9 @@
 """Hand-written fakes of the ports: they keep state in memory and record what happened."""
 
+import asyncio
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -13,6 +15,7 @@ from application.common.errors import (
     StorageUnavailable,
 )
 from application.jobs.admission import CallerLoad, IdempotencyKey, KeyRecord, UnfinishedOutlook
+from application.jobs.change_ports import JobChange
 from application.jobs.ports import JobMessage, JobQuery
 from domain.job_status import JobStatus
 from domain.jobs import Job
@@ -347,3 +350,39 @@ class FakeReportCatalog:
 
     def changed(self) -> None:
         self.changes += 1
+
+
+class FakeJobChangeFeed:
+    """Watchers by job; ``announce`` hands a change to each, as a real feed would."""
+
+    def __init__(self) -> None:
+        self.watchers: dict[str, list[asyncio.Queue[JobChange]]] = {}
+        self.watches = 0
+
+    @asynccontextmanager
+    async def watch(self, job_id: str) -> AsyncIterator["FakeJobChanges"]:
+        changes: asyncio.Queue[JobChange] = asyncio.Queue()
+        self.watchers.setdefault(job_id, []).append(changes)
+        self.watches += 1
+        try:
+            yield FakeJobChanges(changes)
+        finally:
+            self.watchers[job_id].remove(changes)
+            if not self.watchers[job_id]:
+                del self.watchers[job_id]
+
+    async def announce(self, changes: Sequence[JobChange]) -> None:
+        for change in changes:
+            for queue in self.watchers.get(change.job_id, []):
+                queue.put_nowait(change)
+
+
+@dataclass
+class FakeJobChanges:
+    queue: "asyncio.Queue[JobChange]"
+
+    async def next(self, within: float) -> JobChange | None:
+        try:
+            return await asyncio.wait_for(self.queue.get(), max(within, 0))
+        except TimeoutError:
+            return None

@@ -20,6 +20,10 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from entrypoints.settings import Settings
 
 _END_OF_HEAD = b"\r\n\r\n"
+#: The error of each refusal, as the answer's ``{"error": ...}`` says it (and the document).
+HEAD_TOO_LARGE = "The request head is too large."
+HEAD_TOO_SLOW = "The request head came too slowly."
+BODY_TOO_SLOW = "The request body came too slowly."
 
 
 @functools.cache
@@ -60,9 +64,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             end = data.find(_END_OF_HEAD)
             self._head_bytes += len(data) if end < 0 else end + len(_END_OF_HEAD)
             if self._head_bytes > self._max_head_bytes:
-                self._refuse(
-                    431, "Request Header Fields Too Large", "The request head is too large."
-                )
+                self._refuse(431, "Request Header Fields Too Large", HEAD_TOO_LARGE)
                 return
         super().data_received(data)
 
@@ -98,7 +100,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def _head_too_slow(self) -> None:
         if self._head_bytes:  # part of a head came: say why the connection ends
-            self._refuse(408, "Request Timeout", "The request head came too slowly.")
+            self._refuse(408, "Request Timeout", HEAD_TOO_SLOW)
         elif not self.transport.is_closing():  # an idle connection: just close it
             self.transport.close()
 
@@ -107,7 +109,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         if cycle is not None and cycle.response_started:
             self.transport.close()
         else:
-            self._refuse(408, "Request Timeout", "The request body came too slowly.")
+            self._refuse(408, "Request Timeout", BODY_TOO_SLOW)
 
     def _refuse(self, status: int, reason: str, message: str) -> None:
         self._disarm()

@@ -9,6 +9,8 @@ from typing import Any, ClassVar
 
 from dependency_injector import containers, providers
 
+from adapters.announcements.local import LocalJobChanges, change_addresses
+from adapters.announcements.redis import RedisJobChanges, changes_channel
 from adapters.arq.scheduler import ArqJobScheduler, create_redis
 from adapters.clock import SystemClock
 from adapters.embedded.periodic import PeriodicTask
@@ -26,6 +28,7 @@ from application.common.readiness import CheckReadinessUseCase
 from application.jobs.admission import AdmissionPolicy
 from application.jobs.cancel_job import CancelJobUseCase
 from application.jobs.download_result import DownloadResultUseCase
+from application.jobs.follow_job import FollowJobUseCase
 from application.jobs.generate_report import GenerateReportUseCase
 from application.jobs.get_job import GetJobUseCase
 from application.jobs.intake import JobIntake
@@ -35,6 +38,7 @@ from application.jobs.report_file_maker import ReportFileMaker
 from application.jobs.run_next_job import RunNextJobUseCase
 from application.jobs.run_report_job import RunReportJobUseCase
 from application.jobs.sweep_jobs import SweepJobsUseCase
+from application.jobs.wait_for_job import WaitForJobUseCase
 from application.reports.create_report import CreateReportUseCase
 from application.reports.delete_report import DeleteReportUseCase
 from application.reports.get_report import GetReportUseCase
@@ -69,10 +73,27 @@ class Container(containers.DeclarativeContainer):
         command_timeout_seconds=_database_seconds,
     )
     database = providers.Singleton(SqlAlchemyDatabase, engine, timeout_seconds=_database_seconds)
+    redis = providers.Singleton(
+        create_redis, settings.provided.redis_url, timeout_seconds=_queue_seconds
+    )
+    #: Job changes, announced after each commit and heard by ``?wait=N`` and event streams.
+    job_changes = providers.Selector(
+        settings.provided.scheduler_backend,
+        redis=providers.Singleton(
+            RedisJobChanges,
+            redis,
+            providers.Callable(changes_channel, settings.provided.database_url),
+        ),
+        in_process=providers.Singleton(
+            LocalJobChanges,
+            providers.Callable(change_addresses, settings.provided.database_url),
+        ),
+    )
     unit_of_work = providers.Factory(
         SqlAlchemyUnitOfWork,
         engine,
         providers.Singleton(write_gate, engine, timeout_seconds=_database_seconds),
+        job_changes,
     )
 
     token_verifier = providers.Singleton(
@@ -110,9 +131,6 @@ class Container(containers.DeclarativeContainer):
         tracer=run_tracer,
     )
 
-    redis = providers.Singleton(
-        create_redis, settings.provided.redis_url, timeout_seconds=_queue_seconds
-    )
     run_next_job = providers.Factory(
         RunNextJobUseCase,
         unit_of_work=unit_of_work,
@@ -156,7 +174,7 @@ class Container(containers.DeclarativeContainer):
     )
 
     #: What the app and the worker start (in this order) and stop (in reverse).
-    services = providers.List(database, report_queries, scheduler)
+    services = providers.List(database, report_queries, scheduler, job_changes)
     check_readiness = providers.Factory(
         CheckReadinessUseCase,
         probes=providers.Dict(database=database, scheduler=scheduler),
@@ -184,6 +202,10 @@ class Container(containers.DeclarativeContainer):
         GenerateReportUseCase, reports=report_catalog, intake=job_intake, clock=clock
     )
     get_job = providers.Factory(GetJobUseCase, unit_of_work=unit_of_work)
+    wait_for_job = providers.Factory(
+        WaitForJobUseCase, unit_of_work=unit_of_work, changes=job_changes
+    )
+    follow_job = providers.Factory(FollowJobUseCase, unit_of_work=unit_of_work, changes=job_changes)
     list_jobs = providers.Factory(
         ListJobsUseCase, unit_of_work=unit_of_work, max_page_size=_limits.max_page_size
     )

@@ -131,7 +131,7 @@ async def test_the_openapi_document_describes_the_key_and_its_answers(
     document = (await client.get("/schema/openapi.json")).json()
     generate = document["paths"]["/api/v1/reports/{report_id}/generate"]["post"]
 
-    [header] = [p for p in generate["parameters"] if p["in"] == "header"]
+    [header] = [p for p in generate["parameters"] if p["name"] == "Idempotency-Key"]
     assert (header["name"], header["required"]) == ("Idempotency-Key", False)
     assert header["schema"]["maxLength"] == 255
     for status, words in (("409", "still being processed"), ("422", "different request")):

@@ -10,6 +10,7 @@ from adapters.sqlalchemy.job_rows import request_values, state_values, to_job
 from adapters.sqlalchemy.tables import job_execution_log, storable
 from adapters.sqlalchemy.transaction import Transaction
 from adapters.sqlalchemy.write_gate import BeforeWrite, no_gate
+from application.jobs.change_ports import JobChange
 from application.jobs.ports import JobQuery
 from domain.job_status import JobStatus
 from domain.jobs import Job
@@ -24,6 +25,8 @@ class SqlAlchemyJobRepository:
     def __init__(self, transaction: Transaction, before_write: BeforeWrite = no_gate) -> None:
         self._transaction = transaction
         self._before_write = before_write
+        #: The jobs this transaction changed, to announce once it commits.
+        self.changes: list[JobChange] = []
 
     async def add(self, *jobs: Job) -> None:
         """Insert the jobs now, in one statement inside the open transaction, so a failure
@@ -57,7 +60,10 @@ class SqlAlchemyJobRepository:
         await self._before_write()
         with storage_errors("updating a job"):
             result = await self._transaction.execute(statement)
-        return result.rowcount == 1
+        if result.rowcount != 1:
+            return False
+        self.changes.append(JobChange(job.id, job.status, job.rows_written))
+        return True
 
     async def with_expired_lease(self, now: datetime, limit: int) -> list[Job]:
         """``Running`` jobs whose lease ended by ``now``, the longest-expired first."""

@@ -13,6 +13,7 @@ from adapters.sqlalchemy.report_repository import SqlAlchemyReportRepository
 from adapters.sqlalchemy.transaction import Transaction, begin_transaction
 from adapters.sqlalchemy.write_gate import WriteGate, write_gate
 from application.common.errors import StorageUnavailable
+from application.jobs.change_ports import JobChange, JobChangeAnnouncer
 
 
 class SqlAlchemyUnitOfWork:
@@ -20,7 +21,9 @@ class SqlAlchemyUnitOfWork:
 
     The repositories share the transaction and never commit. Database and driver
     errors leave as ``StorageUnavailable``. One instance may be entered again
-    once the previous block has ended, each time with a new transaction. On SQLite
+    once the previous block has ended, each time with a new transaction. Once a
+    commit made job changes durable, they are announced (``announcer``) to the
+    callers waiting on those jobs. On SQLite
     the first write of a block waits for the process's write gate (``gate``, or
     the engine's own), held until the block ends.
     """
@@ -30,8 +33,15 @@ class SqlAlchemyUnitOfWork:
     history: SqlAlchemyReportHistory
     admission: SqlAlchemyAdmissionLedger
 
-    def __init__(self, engine: AsyncEngine, gate: WriteGate | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        gate: WriteGate | None = None,
+        announcer: JobChangeAnnouncer | None = None,
+    ) -> None:
         self._engine = engine
+        self._announcer = announcer
+        self._committed_changes: list[JobChange] = []
         self._transaction: Transaction | None = None
         self._gate = gate or write_gate(engine)
         self._writing = False
@@ -70,6 +80,13 @@ class SqlAlchemyUnitOfWork:
             # The error already leaving the block says more than a failed rollback.
         finally:
             self._end_write()
+            await self._announce()
+
+    async def _announce(self) -> None:
+        # After the write gate is given back: the announcer may wait on the network.
+        changes, self._committed_changes = self._committed_changes, []
+        if changes and self._announcer is not None:
+            await self._announcer.announce(changes)
 
     def _end_write(self) -> None:
         if self._writing:
@@ -80,6 +97,8 @@ class SqlAlchemyUnitOfWork:
         """Make the work so far durable and visible to other transactions."""
         with storage_errors("committing"):
             await self._require_transaction().commit()
+        self._committed_changes.extend(self.jobs.changes)
+        self.jobs.changes = []
 
     def _require_transaction(self) -> Transaction:
         if self._transaction is None:

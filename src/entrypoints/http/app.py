@@ -16,12 +16,14 @@ from entrypoints.http.generate import ReportGenerationController
 from entrypoints.http.health import HealthController
 from entrypoints.http.hosts import AllowedHosts
 from entrypoints.http.identity import BearerAuthentication
+from entrypoints.http.job_events import JobEventsController
 from entrypoints.http.jobs import JobsController
 from entrypoints.http.openapi_document import finish, openapi_config
 from entrypoints.http.reports_admin import ReportAdminController
 from entrypoints.http.reports_read import ReportsController
 from entrypoints.http.request_ids import RequestIds
 from entrypoints.http.requests import ApiRequest, refuse_control_characters
+from entrypoints.http.swagger_ui import swagger_ui_assets
 from entrypoints.lifecycle import start_services, stop_services
 from entrypoints.tracing import http_tracing
 
@@ -67,6 +69,7 @@ def create_app(container: Container) -> Litestar:
                         ],
                     ),
                     JobsController,
+                    JobEventsController,
                 ],
                 middleware=[
                     DefineMiddleware(BearerAuthentication, verifier=container.token_verifier)
@@ -75,6 +78,7 @@ def create_app(container: Container) -> Litestar:
             ),
             HealthController,
             PrometheusController,
+            swagger_ui_assets(),
         ],
         dependencies=http_dependencies(container),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -10,9 +10,11 @@ from litestar.di import Provide
 from application.common.readiness import CheckReadinessUseCase
 from application.jobs.cancel_job import CancelJobUseCase
 from application.jobs.download_result import DownloadResultUseCase
+from application.jobs.follow_job import FollowJobUseCase
 from application.jobs.generate_report import GenerateReportUseCase
 from application.jobs.get_job import GetJobUseCase
 from application.jobs.list_jobs import ListJobsUseCase
+from application.jobs.wait_for_job import WaitForJobUseCase
 from application.reports.create_report import CreateReportUseCase
 from application.reports.delete_report import DeleteReportUseCase
 from application.reports.get_report import GetReportUseCase
@@ -47,6 +49,16 @@ class HttpServices:
     def get_job(self) -> GetJobUseCase:
         """``GET /api/v1/jobs/{jobId}``."""
         return self._container.get_job()
+
+    @property
+    def wait_for_job(self) -> WaitForJobUseCase:
+        """``GET /api/v1/jobs/{jobId}?wait=N`` and ``Prefer: wait=N`` on generate."""
+        return self._container.wait_for_job()
+
+    @property
+    def follow_job(self) -> FollowJobUseCase:
+        """``GET /api/v1/jobs/{jobId}/events``."""
+        return self._container.follow_job()
 
     @property
     def list_jobs(self) -> ListJobsUseCase:

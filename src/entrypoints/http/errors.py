@@ -117,7 +117,8 @@ def _validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response
     details = [item for item in exc.extra or [] if isinstance(item, dict)]
     first = details[0] if details else {}
     reason = first.get("message") or exc.detail
-    source, key = str(first.get("source", "body")), first.get("key")
+    source, key = first.get("source", "body"), first.get("key")
+    source = str(getattr(source, "value", source))  # Litestar's ``ParamType`` member
     what = f"The {source} parameter '{key}'" if source != "body" and key else "The request body"
     return error_response(exc.status_code, f"{what} is not valid: {reason}")
 

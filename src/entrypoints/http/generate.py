@@ -1,21 +1,25 @@
 """``POST /api/v1/reports/{reportId}/generate``: start a report job."""
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, post
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, JSONBody, PathParameter
-from litestar.status_codes import HTTP_202_ACCEPTED
+from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 
 from application.common import log_context
 from application.jobs.generate_report import GenerateReportCommand
+from application.jobs.wait_for_job import WaitForJobQuery
 from entrypoints.http.dependencies import HttpServices
 from entrypoints.http.idempotency import HEADER, KEY_PATTERN, MAX_KEY_LENGTH, idempotency_key
 from entrypoints.http.identity import generators_only, principal_of
-from entrypoints.http.openapi import GENERATE_ERROR_RESPONSES
-from entrypoints.http.schemas import GenerateReportBody, JobAcceptedBody
+from entrypoints.http.openapi import GENERATE_ERROR_RESPONSES, LONGEST_WAIT_SECONDS
+from entrypoints.http.prefer import preferences, preferred_wait
+from entrypoints.http.schemas import GenerateReportBody, JobAcceptedBody, JobBody
 from entrypoints.tracing import current_trace_parent, job_hand_over
 
 MAX_BODY_BYTES = 64 * 1024
@@ -48,7 +52,14 @@ class ReportGenerationController(Controller):
             "(a repeat of an idempotent request is never refused)."
         ),
         request_max_body_size=MAX_BODY_BYTES,
-        responses=GENERATE_ERROR_RESPONSES,
+        responses={
+            200: ResponseSpec(
+                JobBody,
+                description="With `Prefer: wait=N`: the job ended within N seconds; its status "
+                "(`Location` and `Content-Location` are its status URL)",
+            ),
+            **GENERATE_ERROR_RESPONSES,
+        },
         response_headers=[
             ResponseHeader(
                 name="Location", description="The job's status URL.", documentation_only=True
@@ -57,6 +68,12 @@ class ReportGenerationController(Controller):
                 name="Retry-After",
                 description="Seconds to wait before polling.",
                 documentation_only=True,
+            ),
+            ResponseHeader(
+                name="Preference-Applied",
+                description="The `Prefer` preferences honoured (`respond-async`, `wait=N`).",
+                documentation_only=True,
+                required=False,
             ),
         ],
         security=[{"BearerToken": []}],
@@ -79,7 +96,17 @@ class ReportGenerationController(Controller):
                 schema_extra={"maxLength": MAX_KEY_LENGTH, "pattern": KEY_PATTERN},
             ),
         ] = None,
-    ) -> Response[JobAcceptedBody]:
+        prefer: Annotated[
+            str | None,
+            HeaderParameter(
+                name="Prefer",
+                description="`respond-async, wait=N` (RFC 7240): hold the answer up to N "
+                f"seconds (at most {LONGEST_WAIT_SECONDS}); 200 with the job's status if it "
+                "ended by then, else the usual 202.",
+                examples=[Example(value="respond-async, wait=10")],
+            ),
+        ] = None,
+    ) -> Response[JobAcceptedBody | JobBody]:
         """Queue a report job; 202 with its id and status URL."""
         body = data or GenerateReportBody()
         with job_hand_over():
@@ -95,8 +122,28 @@ class ReportGenerationController(Controller):
                 )
             )
         status_url = services.links.job_status(request, accepted.job_id)
+        asked = preferences(request.headers.getall("prefer", ())) if prefer else {}
+        wait = preferred_wait(asked, LONGEST_WAIT_SECONDS)
+        applied = ["respond-async"] if "respond-async" in asked else []
+        if wait is not None:
+            applied.append(f"wait={wait}")
+            query = WaitForJobQuery(principal_of(request), accepted.job_id, timedelta(seconds=wait))
+            job = await services.wait_for_job.execute(query)
+            if job.status.is_finished:
+                return Response(
+                    services.presenter.body(request, job),
+                    status_code=HTTP_200_OK,
+                    headers={
+                        "Location": status_url,
+                        "Content-Location": status_url,
+                        "Preference-Applied": f"wait={wait}",
+                    },
+                )
+        headers = {"Location": status_url, "Retry-After": str(POLL_AFTER_SECONDS)}
+        if applied:
+            headers["Preference-Applied"] = ", ".join(applied)
         return Response(
             JobAcceptedBody(job_id=accepted.job_id, status_url=status_url),
             status_code=HTTP_202_ACCEPTED,
-            headers={"Location": status_url, "Retry-After": str(POLL_AFTER_SECONDS)},
+            headers=headers,
         )

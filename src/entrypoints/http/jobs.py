@@ -1,5 +1,6 @@
 """``/api/v1/jobs``: follow a job, download its file, list and cancel jobs."""
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, head
@@ -12,6 +13,7 @@ from application.jobs.cancel_job import CancelJobCommand
 from application.jobs.download_result import DownloadResultQuery
 from application.jobs.get_job import GetJobQuery
 from application.jobs.list_jobs import DEFAULT_PAGE_SIZE, ListJobsQuery
+from application.jobs.wait_for_job import WaitForJobQuery
 from entrypoints.http.dependencies import HttpServices
 from entrypoints.http.downloads import DownloadConditions
 from entrypoints.http.generate import POLL_AFTER_SECONDS
@@ -19,11 +21,12 @@ from entrypoints.http.identity import job_readers_only, principal_of
 from entrypoints.http.job_bodies import decode_cursor, encode_cursor, parse_status
 from entrypoints.http.openapi import (
     CANCEL_RESPONSES,
-    JOB_STATUS_RESPONSES,
     LIST_JOBS_RESPONSES,
+    LONGEST_WAIT_SECONDS,
     POLL_HEADERS,
     RESULT_HEADERS,
     RESULT_RESPONSES,
+    WAIT_STATUS_RESPONSES,
 )
 from entrypoints.http.schemas import JobBody, JobPageBody
 
@@ -59,7 +62,9 @@ class JobsController(Controller):
     @get(
         "/{job_id:str}",
         summary="A job's status",
-        responses=JOB_STATUS_RESPONSES,
+        description="With `wait=N`, answers as soon as the job ends, or after N seconds with "
+        "the job as it is then: a poll loop without the polling.",
+        responses=WAIT_STATUS_RESPONSES,
         response_headers=POLL_HEADERS,
     )
     async def status(
@@ -67,9 +72,22 @@ class JobsController(Controller):
         request: Request[Any, Any, Any],
         job_id: JobId,
         services: NamedDependency[HttpServices],
+        wait: Annotated[
+            int | None,
+            QueryParameter(
+                description="Seconds (0 to 30) to hold the answer while the job has not ended.",
+                ge=0,
+                le=LONGEST_WAIT_SECONDS,
+            ),
+        ] = None,
     ) -> Response[JobBody]:
         """The job; ``Retry-After`` while it is queued or running."""
-        job = await services.get_job.execute(GetJobQuery(principal_of(request), job_id))
+        principal = principal_of(request)
+        if wait:
+            query = WaitForJobQuery(principal, job_id, timedelta(seconds=wait))
+            job = await services.wait_for_job.execute(query)
+        else:
+            job = await services.get_job.execute(GetJobQuery(principal, job_id))
         headers = {} if job.status.is_finished else {"Retry-After": str(POLL_AFTER_SECONDS)}
         return Response(services.presenter.body(request, job), headers=headers)
 

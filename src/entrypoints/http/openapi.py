@@ -6,6 +6,7 @@ from litestar.datastructures import ResponseHeader
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 
+from application.jobs.wait_for_job import LONGEST_WAIT
 from entrypoints.http.schemas import ErrorBody
 
 
@@ -132,6 +133,16 @@ JOB_STATUS_RESPONSES = {
     403: _MAY_NOT_READ_JOBS,
     404: _NO_JOB,
     503: _UNAVAILABLE,
+}
+#: The longest ``?wait=N`` and ``Prefer: wait=N`` (``WaitForJobUseCase``'s bound).
+LONGEST_WAIT_SECONDS = int(LONGEST_WAIT.total_seconds())
+WAIT_STATUS_RESPONSES = {
+    **JOB_STATUS_RESPONSES,
+    400: _error("`wait` is not a number of seconds from 0 to 30", "'wait' must be at most 30."),
+}
+EVENTS_RESPONSES = {
+    **JOB_STATUS_RESPONSES,
+    204: ResponseSpec(None, description="The job had ended, and `Last-Event-ID` was its end"),
 }
 CANCEL_RESPONSES = {
     **JOB_STATUS_RESPONSES,

@@ -8,7 +8,6 @@ cannot: the report files, the Prometheus text, the headers every error of a kind
 
 from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
     OpenAPIFormat,
@@ -23,7 +22,9 @@ from litestar.openapi.spec import (
 )
 from litestar.routes import HTTPRoute
 
+from entrypoints.http.openapi_refusals import add_server_refusals
 from entrypoints.http.request_ids import HEADER as REQUEST_ID_HEADER
+from entrypoints.http.swagger_ui import swagger_render_plugin
 
 GENERATE_PATH = "/api/v1/reports/{report_id}/generate"
 RESULT_PATH = "/api/v1/jobs/{job_id}/result"
@@ -47,6 +48,7 @@ _REQUEST_ID = OpenAPIHeader(
 #: Headers every answer of a status carries, on the routes under ``/api/v1``.
 _ERROR_HEADERS = {
     "401": ("WWW-Authenticate", 'The RFC 6750 challenge: `Bearer realm="reportgen"`, ...'),
+    "429": ("Retry-After", "Seconds to wait before a new job of the caller may be admitted."),
     "503": ("Retry-After", "Seconds to wait before trying again."),
 }
 
@@ -58,7 +60,7 @@ def openapi_config(version: str) -> OpenAPIConfig:
         version=version,
         description="Asynchronous report generation: ask, get a job id, poll, download.",
         path="/schema",
-        render_plugins=[SwaggerRenderPlugin()],
+        render_plugins=[swagger_render_plugin()],
         components=Components(
             security_schemes={
                 "BearerToken": SecurityScheme(
@@ -88,6 +90,7 @@ def finish(app: Litestar) -> None:
                     if path.startswith("/api/v1/"):
                         _add_error_headers(operation)
                     _finish_answers(operation, has_body=method != "HEAD")
+                    add_server_refusals(operation, has_body=method != "HEAD")
     generate = paths[GENERATE_PATH].post
     if generate and isinstance(generate.request_body, RequestBody):
         generate.request_body.required = False  # the body may be left out

@@ -1,0 +1,1 @@
+"""Announcing job changes to the processes that wait on them."""

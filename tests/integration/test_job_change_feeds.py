@@ -1,0 +1,133 @@
+"""Job changes announced by one process and heard by another: local sockets, Redis pub/sub,
+and the unit of work that announces what it committed."""
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.announcements.local import LocalJobChanges, change_addresses
+from adapters.announcements.redis import RedisJobChanges, changes_channel
+from adapters.arq.scheduler import create_redis
+from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from application.jobs.change_ports import JobChange
+from domain.job_status import JobStatus
+from tests.builders import queued_job
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+CHANGE = JobChange("job-1", JobStatus.SUCCEEDED, 42)
+
+
+def local_pair(slots: int = 4) -> tuple[LocalJobChanges, LocalJobChanges]:
+    """An announcer and a listener of the same service (a key of their own)."""
+    addresses = change_addresses(f"sqlite:///{secrets.token_hex(8)}", slots)
+    return LocalJobChanges(addresses), LocalJobChanges(addresses)
+
+
+async def test_a_local_listener_hears_a_change_of_its_job_and_not_of_others() -> None:
+    announcer, listener = local_pair()
+    try:
+        async with listener.watch("job-1") as changes:
+            await announcer.announce([JobChange("job-2", JobStatus.RUNNING, 0), CHANGE])
+            assert await changes.next(5) == CHANGE
+            assert await changes.next(0.1) is None
+    finally:
+        await announcer.stop()
+        await listener.stop()
+
+
+async def test_every_local_listener_of_the_service_hears_each_change() -> None:
+    announcer, first = local_pair()
+    second = LocalJobChanges(change_addresses("unused", 0))
+    second._addresses = first._addresses  # the same service, another process's feed
+    try:
+        async with first.watch("job-1") as heard_first, second.watch("job-1") as heard_second:
+            await announcer.announce([CHANGE])
+            assert await heard_first.next(5) == CHANGE
+            assert await heard_second.next(5) == CHANGE
+    finally:
+        for feed in (announcer, first, second):
+            await feed.stop()
+
+
+async def test_announcing_with_nobody_listening_neither_fails_nor_waits() -> None:
+    announcer, _ = local_pair(slots=64)
+    many = [JobChange(f"job-{n}", JobStatus.RUNNING, n) for n in range(1000)]
+    await asyncio.wait_for(announcer.announce(many), 1)
+    await announcer.stop()
+
+
+@pytest.fixture
+async def redis_feeds(redis_url: str) -> AsyncIterator[tuple[RedisJobChanges, RedisJobChanges]]:
+    channel = changes_channel(f"sqlite:///{secrets.token_hex(8)}")
+    clients = [create_redis(redis_url, timeout_seconds=2) for _ in range(2)]
+    feeds = RedisJobChanges(clients[0], channel), RedisJobChanges(clients[1], channel)
+    yield feeds
+    for feed, client in zip(feeds, clients, strict=True):
+        await feed.stop()
+        await client.aclose()
+
+
+async def test_a_redis_subscriber_hears_a_change_announced_by_another_client(
+    redis_feeds: tuple[RedisJobChanges, RedisJobChanges],
+) -> None:
+    announcer, listener = redis_feeds
+    async with listener.watch("job-1") as changes:  # subscribed once the block begins
+        await announcer.announce([JobChange("job-2", JobStatus.RUNNING, 0), CHANGE])
+        assert await changes.next(5) == CHANGE
+        assert await changes.next(0.1) is None
+
+
+async def test_services_sharing_a_redis_do_not_hear_each_other(redis_url: str) -> None:
+    client = create_redis(redis_url, timeout_seconds=2)
+    ours = RedisJobChanges(client, changes_channel("postgresql://a/ours"))
+    theirs = RedisJobChanges(client, changes_channel("postgresql://a/theirs"))
+    try:
+        async with ours.watch("job-1") as changes:
+            await theirs.announce([CHANGE])
+            assert await changes.next(0.3) is None
+    finally:
+        await ours.stop()
+        await client.aclose()
+
+
+async def test_announcing_to_a_redis_that_does_not_answer_returns_at_once() -> None:
+    client = create_redis("redis://127.0.0.1:1/0", timeout_seconds=1)
+    feed = RedisJobChanges(client, "reportgen:test")
+    await asyncio.wait_for(feed.announce([CHANGE]), 3)
+    await client.aclose()
+
+
+class RecordingAnnouncer:
+    def __init__(self) -> None:
+        self.announced: list[JobChange] = []
+
+    async def announce(self, changes: Sequence[JobChange]) -> None:
+        self.announced.extend(changes)
+
+
+async def test_the_unit_of_work_announces_job_changes_only_once_committed(
+    engine: AsyncEngine,
+) -> None:
+    announcer = RecordingAnnouncer()
+    job = queued_job(NOW)
+    async with SqlAlchemyUnitOfWork(engine, announcer=announcer) as uow:
+        await uow.jobs.add(job)
+        await uow.commit()
+    assert announcer.announced == []  # a new job: nobody can wait on it yet
+
+    job.start(NOW, NOW + timedelta(minutes=2))
+    async with SqlAlchemyUnitOfWork(engine, announcer=announcer) as uow:
+        assert await uow.jobs.save(job, if_status=JobStatus.QUEUED)
+        # not committed: rolled back, not announced
+    assert announcer.announced == []
+
+    async with SqlAlchemyUnitOfWork(engine, announcer=announcer) as uow:
+        assert not await uow.jobs.save(job, if_status=JobStatus.RUNNING)  # not written
+        assert await uow.jobs.save(job, if_status=JobStatus.QUEUED)
+        await uow.commit()
+        assert announcer.announced == []  # after the block, once the gate is given back
+    assert announcer.announced == [JobChange(job.id, JobStatus.RUNNING, 0)]

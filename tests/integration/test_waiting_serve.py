@@ -1,0 +1,142 @@
+"""Waiting and following against real processes: ``reportgen serve`` woken by a real worker's
+announcements, through Redis pub/sub and through the embedded mode's local sockets."""
+
+import asyncio
+import json
+import time
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+
+from adapters.announcements.redis import changes_channel
+from entrypoints.settings import Settings
+from tests.integration.console import clean_env, reportgen, running_worker
+from tests.integration.test_cli_serve import free_port, seeded_data_dir, serving
+
+__all__ = ["seeded_data_dir"]  # the fixture, for the tests below
+
+FINISHED = {"Succeeded", "Failed", "Cancelled"}
+WAITERS = 1000
+JOBS = 40
+
+
+def bearer_token(data_dir: Path, **variables: str) -> dict[str, str]:
+    issued = reportgen(
+        "token", "--sub", "alice", "--role", "analyst", env=clean_env(data_dir, **variables)
+    )
+    assert issued.returncode == 0, issued.stderr
+    return {"Authorization": f"Bearer {issued.stdout.strip()}"}
+
+
+async def generate(client: httpx.AsyncClient, headers: dict[str, str], **body: object) -> str:
+    response = await client.post("/api/v1/reports/report-123/generate", json=body, headers=headers)
+    assert response.status_code == 202, response.text
+    return str(response.json()["jobId"])
+
+
+def subscribers(redis_url: str, channel: str) -> int:
+    client = redis.Redis.from_url(redis_url)
+    try:
+        return int(dict(client.pubsub_numsub(channel))[channel.encode()])
+    finally:
+        client.close()
+
+
+async def test_a_thousand_waiters_on_one_api_process_are_woken_by_a_real_worker_through_redis(
+    seeded_data_dir: Path, redis_url: str
+) -> None:
+    variables = {"REPORTGEN_REDIS_URL": redis_url}
+    headers = bearer_token(seeded_data_dir, **variables)
+    port = free_port()
+    settings = Settings.from_env(clean_env(seeded_data_dir, **variables))
+    channel = changes_channel(settings.database_url)
+    limits = httpx.Limits(max_connections=WAITERS + 10)
+    with serving(seeded_data_dir, port, **variables):
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60
+        ) as client:
+            quick = {"parameters": {"region": "nowhere"}}  # jobs of no rows: seconds for all
+            jobs = [await generate(client, headers, **quick) for _ in range(JOBS)]
+
+            async def wait(job_id: str) -> tuple[str, float]:
+                response = await client.get(f"/api/v1/jobs/{job_id}?wait=30", headers=headers)
+                assert response.status_code == 200, response.text
+                body = response.json()
+                ended = datetime.fromisoformat(body["finishedAt"]).timestamp()
+                return str(body["status"]), time.time() - ended
+
+            waiting = [asyncio.create_task(wait(jobs[n % JOBS])) for n in range(WAITERS)]
+            await asyncio.sleep(3)  # every waiter is held by the server
+            assert not any(task.done() for task in waiting)
+            numsub = await asyncio.to_thread(subscribers, redis_url, channel)
+            assert numsub == 1  # one subscription for the process, however many wait
+            env = clean_env(seeded_data_dir, **variables)
+            with running_worker(env, seeded_data_dir / "worker.log"):
+                answers = await asyncio.wait_for(asyncio.gather(*waiting), 40)
+            assert {status for status, _ in answers} == {"Succeeded"}
+            # Each waiter was answered after its job ended, not when its wait ran out (which
+            # would be 20 s or more after): the 1,000 answers share two busy cores.
+            lateness = sorted(late for _, late in answers)
+            assert lateness[-1] < 15, lateness[::50]
+
+
+async def test_a_real_client_follows_a_job_run_by_embedded_workers_to_its_end(
+    seeded_data_dir: Path,
+) -> None:
+    headers = bearer_token(seeded_data_dir)
+    port = free_port()
+    with serving(seeded_data_dir, port):
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            job_id = await generate(client, headers, format="xlsx")
+            events: list[dict[str, str]] = []
+            async with client.stream(
+                "GET", f"/api/v1/jobs/{job_id}/events", headers=headers
+            ) as stream:
+                assert stream.headers["content-type"].startswith("text/event-stream")
+                fields: dict[str, str] = {}
+                async for line in stream.aiter_lines():
+                    if not line:
+                        if "data" in fields:
+                            events.append(fields)
+                        fields = {}
+                    elif not line.startswith(":"):
+                        name, _, value = line.partition(": ")
+                        fields[name] = value
+            statuses = [json.loads(event["data"])["status"] for event in events]
+            assert statuses[-1] == "Succeeded"
+            assert set(statuses[:-1]) <= {"Queued", "Running"}
+            assert events[-1]["id"].startswith("Succeeded.1.")
+
+            # ``?wait`` on a new job: woken across processes by the worker that ran it.
+            other = await generate(client, headers, format="xlsx")
+            started = time.monotonic()
+            response = await client.get(f"/api/v1/jobs/{other}?wait=30", headers=headers)
+            assert response.json()["status"] in FINISHED
+            assert time.monotonic() - started < 25
+
+            response = await client.post(
+                "/api/v1/reports/report-123/generate",
+                headers={**headers, "Prefer": "respond-async, wait=30"},
+            )
+            assert response.status_code == 200
+            assert response.json()["status"] == "Succeeded"
+
+
+@pytest.mark.parametrize("mode", ["embedded"])
+def test_the_event_stream_of_a_finished_job_ends_at_once(seeded_data_dir: Path, mode: str) -> None:
+    headers = bearer_token(seeded_data_dir)
+    port = free_port()
+    with serving(seeded_data_dir, port):
+        base = f"http://127.0.0.1:{port}"
+        response = httpx.post(
+            f"{base}/api/v1/reports/report-123/generate",
+            headers={**headers, "Prefer": "wait=30"},
+            timeout=40,
+        )
+        job_id = response.json()["jobId"]
+        events = httpx.get(f"{base}/api/v1/jobs/{job_id}/events", headers=headers, timeout=10)
+        assert events.status_code == 200
+        assert events.text.count("event: status") == 1
