@@ -4,7 +4,9 @@ It is an httpx transport (blocking and asyncio alike), so a test says exactly wh
 request gets: events with ids, keep-alive comments, a stream that breaks off, a 204.
 """
 
+import asyncio
 import json
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 
@@ -44,20 +46,27 @@ KEEP_ALIVE = b": keep-alive\n\n"
 class BrokenStream(httpx.SyncByteStream, httpx.AsyncByteStream):
     """An event stream that sends ``chunks``, then breaks off (``broken``) or ends."""
 
-    def __init__(self, chunks: list[bytes], broken: bool) -> None:
+    def __init__(self, chunks: list[bytes], broken: bool, quiet: bool) -> None:
         self._chunks = chunks
         self._broken = broken
+        self._quiet = quiet
 
     def __iter__(self) -> Iterator[bytes]:
         yield from self._chunks
         if self._broken:
             raise httpx.ReadError("connection reset by peer")
+        while self._quiet:
+            time.sleep(0.05)
+            yield KEEP_ALIVE
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         for chunk in self._chunks:
             yield chunk
         if self._broken:
             raise httpx.ReadError("connection reset by peer")
+        while self._quiet:
+            await asyncio.sleep(0.05)
+            yield KEEP_ALIVE
 
 
 @dataclass
@@ -67,6 +76,7 @@ class Stream:
     status: int = 200
     chunks: list[bytes] = field(default_factory=list)
     broken: bool = False
+    quiet: bool = False  # then keep-alives for ever
 
 
 @dataclass
@@ -91,7 +101,9 @@ class FakeServer:
                 return httpx.Response(stream.status)
             headers = {"Content-Type": "text/event-stream"}
             return httpx.Response(
-                200, headers=headers, stream=BrokenStream(stream.chunks, stream.broken)
+                200,
+                headers=headers,
+                stream=BrokenStream(stream.chunks, stream.broken, stream.quiet),
             )
         if request.url.path == f"/api/v1/jobs/{JOB_ID}":
             document = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]

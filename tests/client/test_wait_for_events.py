@@ -1,8 +1,16 @@
 """``wait`` follows a job's server-sent events, resumes a broken stream, and polls without one."""
 
+import time
+
 import pytest
 
-from entrypoints.client import AsyncReportgenClient, Job, ReportgenClient, ReportgenError
+from entrypoints.client import (
+    AsyncReportgenClient,
+    Job,
+    ReportgenClient,
+    ReportgenError,
+    TimedOut,
+)
 from tests.client.fake_server import BASE_URL, JOB_ID, KEEP_ALIVE, FakeServer, Stream, event, job
 
 
@@ -112,3 +120,26 @@ async def test_the_async_client_polls_where_there_are_no_events_and_reads_a_204(
 
     assert (by_polls.status, polled.polls()) == ("Succeeded", ["10"])
     assert (by_204.status, told.polls()) == ("Cancelled", [])
+
+
+def test_a_stream_of_keep_alives_only_ends_at_the_timeout() -> None:
+    server = FakeServer(
+        [job("Running", 1)], [Stream(chunks=[event("q1", job("Running", 2))], quiet=True)]
+    )
+    started = time.monotonic()
+
+    with pytest.raises(TimedOut):
+        wait(server, timeout=0.5)
+
+    assert time.monotonic() - started < 2
+
+
+async def test_the_async_client_ends_a_quiet_stream_at_the_timeout() -> None:
+    server = FakeServer([job("Running", 1)], [Stream(quiet=True)])
+    started = time.monotonic()
+
+    async with AsyncReportgenClient(BASE_URL, "t", transport=server.transport()) as client:
+        with pytest.raises(TimedOut):
+            await client.wait(JOB_ID, timeout=0.5)
+
+    assert time.monotonic() - started < 2

@@ -50,3 +50,17 @@ class AppTransport(httpx.BaseTransport):
 def python_client(http: TestClient, token: str) -> ReportgenClient:  # type: ignore[type-arg]
     """A ``ReportgenClient`` of its own, sending its requests to the app behind ``http``."""
     return ReportgenClient(str(http.base_url), token, timeout=10, transport=AppTransport(http))
+
+
+class OldServerTransport(AppTransport):
+    """The app as a server without event streams would answer; records the requests."""
+
+    def __init__(self, http: TestClient) -> None:  # type: ignore[type-arg]
+        super().__init__(http)
+        self.requests: list[httpx.Request] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if request.url.path.endswith("/events"):
+            return httpx.Response(404, json={"error": "Not Found"})
+        return super().handle_request(request)

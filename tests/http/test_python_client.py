@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from litestar.testing import TestClient
 
-from entrypoints.client import ChecksumMismatch, ReportgenError
+from entrypoints.client import ChecksumMismatch, ReportgenClient, ReportgenError
 from entrypoints.container import Container
-from tests.http.client_app import app_client, python_client, sales
+from tests.http.client_app import OldServerTransport, app_client, python_client, sales
 from tests.http.conftest import TokenFactory
 
 __all__ = ["app_client", "sales"]  # fixtures
@@ -111,3 +111,19 @@ def test_reports_are_listed_and_read(
     assert report.runs_async
     assert {p.name for p in report.parameters} >= {"region", "start_date", "end_date"}
     assert not next(r for r in reports if r.id == "report-456").runs_async
+
+
+def test_without_an_event_stream_wait_polls_with_the_server_holding_the_answer(
+    app_client: TestClient,  # type: ignore[type-arg]
+    token: TokenFactory,
+) -> None:
+    transport = OldServerTransport(app_client)
+    base_url = str(app_client.base_url)
+    with ReportgenClient(base_url, token(), timeout=10, transport=transport) as client:
+        accepted = client.generate("report-123", {"region": "South"})
+        job = client.wait(accepted.job_id, timeout=30)
+
+    assert job.status == "Succeeded"
+    asked = [(r.url.path.rsplit("/", 1)[-1], r.url.params.get("wait")) for r in transport.requests]
+    assert asked[:3] == [("generate", None), (accepted.job_id, None), ("events", None)]
+    assert set(asked[3:]) == {(accepted.job_id, "10")}

@@ -5,8 +5,7 @@ from collections.abc import Callable
 import pytest
 from litestar.testing import TestClient
 
-from entrypoints.client import ReportgenClient, ReportgenError, ServerUnreachable, TimedOut
-from tests.fakes import FakeScheduler
+from entrypoints.client import ReportgenClient, ReportgenError, ServerUnreachable
 from tests.http.client_app import app_client, python_client, sales
 from tests.http.conftest import TokenFactory
 
@@ -58,15 +57,3 @@ def test_a_server_that_is_not_there_raises_server_unreachable() -> None:
 
     assert caught.value.status == 0
     assert "127.0.0.1:9" in caught.value.message
-
-
-def test_a_job_that_does_not_end_in_time_raises_timed_out(
-    held: FakeScheduler,
-    app_client: TestClient,  # type: ignore[type-arg]
-    token: TokenFactory,
-) -> None:
-    with python_client(app_client, token()) as client:
-        client_job = client.generate("report-123")
-        with pytest.raises(TimedOut):
-            client.wait(client_job.job_id, timeout=1.5)
-        assert client.status(client_job.job_id).status == "Queued"

@@ -1,7 +1,7 @@
 """How the blocking client follows a job: its event stream, else polls held by the server."""
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import httpx
 from httpx_sse import EventSource, SSEError
@@ -9,6 +9,22 @@ from httpx_sse import EventSource, SSEError
 from entrypoints.client import wire
 from entrypoints.client.models import Job
 from entrypoints.client.watch import Watch
+
+
+class _UntilDeadline(httpx.SyncByteStream):
+    """An answer's bytes that end in ``TimedOut`` at the deadline, keep-alives or not."""
+
+    def __init__(self, stream: httpx.SyncByteStream, watch: Watch) -> None:
+        self._stream = stream
+        self._watch = watch
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._stream:
+            self._watch.check_deadline()
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
 
 
 class JobFollower:
@@ -44,6 +60,8 @@ class JobFollower:
                     response.read()
                     raise wire.error_from(response)
                 if response.is_success:
+                    assert isinstance(response.stream, httpx.SyncByteStream)
+                    response.stream = _UntilDeadline(response.stream, watch)
                     for sse in EventSource(response).iter_sse():
                         if (ended := watch.event(sse)) is not None:
                             return ended
