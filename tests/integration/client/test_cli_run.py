@@ -6,20 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.client_server import (
+from tests.integration.client.service import (
     Service,
     add_report,
     client,
     left_running,
     newest_job,
     on_a_terminal,
-    service,
     sha256,
 )
 from tests.integration.console import REPORTGEN
 from tests.integration.test_cli_serve import free_port
-
-__all__ = ["service"]  # the fixture
 
 #: A query that counts for many seconds: its job stays Running until it is cancelled.
 SLOW_QUERY = (

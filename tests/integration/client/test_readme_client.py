@@ -5,12 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.integration.client_server import SECRET, Service, newest_job, service, sha256
+from tests.integration.client.service import SECRET, Service, newest_job, sha256
 from tests.integration.console import REPORTGEN
 
-__all__ = ["service"]  # the fixture
-
-README = Path(__file__).parents[2] / "README.md"
+README = Path(__file__).parents[3] / "README.md"
 
 
 def example(heading: str, language: str) -> str:

@@ -3,9 +3,7 @@
 import httpx
 
 from entrypoints.client import Job, ReportgenClient
-from tests.integration.client_server import Service, service
-
-__all__ = ["service"]  # the fixture
+from tests.integration.client.service import Service
 
 
 class Recording(httpx.HTTPTransport):

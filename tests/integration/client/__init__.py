@@ -1,0 +1,1 @@
+"""The client commands and the Python client against one real ``reportgen serve``."""
