@@ -27,6 +27,7 @@ EXIT_USAGE = 2
 EXIT_REFUSED = 3
 EXIT_UNREACHABLE = 4
 EXIT_CHECKSUM = 5
+EXIT_INTERRUPTED = 130  # as a shell reports a command stopped by SIGINT
 
 EXIT_CODES = f"""exit codes of the client commands (run, jobs, reports):
   0  done
@@ -34,7 +35,8 @@ EXIT_CODES = f"""exit codes of the client commands (run, jobs, reports):
   {EXIT_USAGE}  bad usage or settings: no token, a malformed --param, a file that cannot be written
   {EXIT_REFUSED}  the service refused the request (401, 403, 404, 409, 422, 429, 5xx)
   {EXIT_UNREACHABLE}  the service could not be reached, or did not answer or finish in time
-  {EXIT_CHECKSUM}  the downloaded file's SHA-256 is not the job's (nothing is kept)"""
+  {EXIT_CHECKSUM}  the downloaded file's SHA-256 is not the job's (nothing is kept)
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C); the job goes on"""
 
 
 Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -97,6 +99,10 @@ def run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         return _fail(str(exc), EXIT_USAGE)
     except client_commands.JobEnded as exc:
         return _fail(str(exc), EXIT_JOB_FAILED)
+    except client_commands.Interrupted as exc:
+        return _fail(str(exc), EXIT_INTERRUPTED)
+    except KeyboardInterrupt:
+        return _fail("interrupted.", EXIT_INTERRUPTED)
     except ChecksumMismatch as exc:
         return _fail(exc.message, EXIT_CHECKSUM)
     except (ServerUnreachable, TimedOut) as exc:

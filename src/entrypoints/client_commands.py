@@ -20,6 +20,10 @@ class JobEnded(Exception):
     """The job ended without a file: Failed or Cancelled."""
 
 
+class Interrupted(Exception):
+    """The user stopped the command (Ctrl-C) while the job went on."""
+
+
 def add_run_arguments(run: argparse.ArgumentParser) -> None:
     """``reportgen run``'s own arguments."""
     run.add_argument("report", metavar="REPORT", help="the report's id, e.g. report-123")
@@ -81,8 +85,14 @@ def parameters(pairs: list[str]) -> dict[str, Any]:
 def _run(args: argparse.Namespace, client: ReportgenClient) -> int:
     params = parameters(args.param)
     accepted = client.generate(args.report, params, args.format, args.idempotency_key)
-    with progress_display(accepted.job_id) as display:
-        job = client.wait(accepted.job_id, timeout=args.timeout, on_progress=display.update)
+    try:
+        with progress_display(accepted.job_id) as display:
+            job = client.wait(accepted.job_id, timeout=args.timeout, on_progress=display.update)
+    except KeyboardInterrupt:
+        raise Interrupted(
+            f"interrupted: job {accepted.job_id} goes on; "
+            f"'reportgen jobs cancel {accepted.job_id}' stops it."
+        ) from None
     if job.status == "Failed":
         raise JobEnded(f"job {job.job_id} failed: {job.error or 'no reason given.'}")
     if job.status == "Cancelled":

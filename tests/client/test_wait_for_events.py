@@ -143,3 +143,18 @@ async def test_the_async_client_ends_a_quiet_stream_at_the_timeout() -> None:
             await client.wait(JOB_ID, timeout=0.5)
 
     assert time.monotonic() - started < 2
+
+
+def test_a_reconnection_waits_the_time_the_server_asked_for() -> None:
+    told = b"retry: 400\n" + event("r1", job("Running", 1))
+    server = FakeServer(
+        [job("Queued")],
+        [Stream(chunks=[told], broken=True), Stream(chunks=[event("r2", job("Succeeded", 2))])],
+    )
+    started = time.monotonic()
+
+    ended, _ = wait(server)
+
+    assert ended.status == "Succeeded"
+    assert time.monotonic() - started >= 0.4
+    assert server.last_event_ids() == [None, "r1"]

@@ -52,7 +52,7 @@ class AsyncJobFollower:
                             return ended
         except (httpx.TransportError, SSEError):
             pass  # a dropped or broken stream: resumed from the last event id
-        watch.stream_failed()
+        await asyncio.sleep(watch.stream_failed())
         return None
 
     async def _poll(self, watch: Watch) -> Job | None:

@@ -67,7 +67,7 @@ class JobFollower:
                             return ended
         except (httpx.TransportError, SSEError):
             pass  # a dropped or broken stream: resumed from the last event id
-        watch.stream_failed()
+        time.sleep(watch.stream_failed())
         return None
 
     def _poll(self, watch: Watch) -> Job | None:

@@ -17,6 +17,8 @@ POLL_WAIT_SECONDS = 10
 QUICK_ANSWER_SECONDS = 1.0
 #: Between polls when the server sent no ``Retry-After``.
 DEFAULT_PAUSE_SECONDS = 1.0
+#: Before reconnecting to a stream, until the server says otherwise (its ``retry`` field).
+DEFAULT_RECONNECT_SECONDS = 0.25
 
 ProgressCallback = Callable[[Job], object]
 
@@ -35,6 +37,7 @@ class Watch:
         self.last_event_id: str | None = None
         self.use_events = True
         self._failures = 0
+        self._reconnect_after = DEFAULT_RECONNECT_SECONDS
         self._clock = clock
         self._deadline = None if timeout is None else clock() + timeout
         self._on_progress = on_progress
@@ -49,6 +52,8 @@ class Watch:
         """One server-sent event: a ``status`` event is a job document."""
         if sse.id:
             self.last_event_id = sse.id
+        if sse.retry is not None:
+            self._reconnect_after = sse.retry / 1000
         if sse.event != "status" or not sse.data:
             return None
         self._failures = 0
@@ -58,12 +63,15 @@ class Watch:
         """Headers of the next connection to the event stream."""
         return {"Last-Event-ID": self.last_event_id} if self.last_event_id else {}
 
-    def stream_failed(self) -> None:
-        """The stream broke or ended early: try again, or poll after too many in a row."""
-        self.check_deadline()
+    def stream_failed(self) -> float:
+        """The stream broke or ended early: the seconds to pause before reconnecting, or
+        polling (``use_events`` false) after too many failures in a row."""
         self._failures += 1
         if self._failures >= STREAM_ATTEMPTS:
             self.use_events = False
+            return 0.0
+        left = self.remaining()
+        return self._reconnect_after if left is None else max(0.0, min(self._reconnect_after, left))
 
     def no_events(self) -> None:
         """The server has no event stream: poll."""

@@ -1,5 +1,6 @@
 """``reportgen run`` against a real ``reportgen serve``: progress, download, and every failure."""
 
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -216,3 +217,33 @@ def test_a_run_that_does_not_end_in_time_exits_4(service: Service, tmp_path: Pat
     assert run.returncode == 4
     assert run.stderr.splitlines()[-1].startswith("reportgen: Job ")
     assert "did not end within" in run.stderr
+
+
+def test_an_interrupted_run_exits_130_and_says_how_to_cancel_the_job(
+    service: Service, tmp_path: Path
+) -> None:
+    add_report(service, "slow-interrupt", SLOW_QUERY)
+    token = service.token("interrupter", "analyst")
+    process = subprocess.Popen(
+        [str(REPORTGEN), "run", "slow-interrupt"],
+        env=service.env(token),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    with left_running(process):
+        assert process.stderr is not None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "Running" not in process.stderr.readline():
+            pass
+        process.send_signal(signal.SIGINT)
+        _, errors = process.communicate(timeout=30)
+    job_id = newest_job(service, token)["jobId"]
+    cancelled = client("jobs", "cancel", job_id, env=service.env(token))
+
+    assert process.returncode == 130
+    assert errors.splitlines()[-1] == (
+        f"reportgen: interrupted: job {job_id} goes on; 'reportgen jobs cancel {job_id}' stops it."
+    )
+    assert cancelled.returncode == 0  # it was still running
