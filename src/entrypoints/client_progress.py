@@ -1,7 +1,9 @@
 """How ``reportgen run`` shows a job's progress: a bar on a terminal, else plain lines."""
 
+import math
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Protocol, TextIO
 
@@ -26,19 +28,30 @@ def summary(job: Job) -> str:
 
 
 class PlainProgress:
-    """A line on ``stream`` each time the job's status or rows change."""
+    """A line on ``stream`` each time the job's status changes, and for its rows at most
+    every ``every`` seconds (a log of a long job stays short)."""
 
-    def __init__(self, job_id: str, stream: TextIO) -> None:
+    def __init__(
+        self,
+        job_id: str,
+        stream: TextIO,
+        every: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._name = f"job {job_id[:8]}…"
         self._stream = stream
-        self._last = ""
+        self._every = every
+        self._clock = clock
+        self._status = ""
+        self._printed_at = -math.inf
 
     def update(self, job: Job) -> None:
-        """Print the job's state if it is new."""
-        line = f"{self._name}: {summary(job)}"
-        if line != self._last:
-            self._last = line
-            print(line, file=self._stream, flush=True)
+        """Print the job's state if it is news."""
+        now = self._clock()
+        if job.status == self._status and now - self._printed_at < self._every:
+            return
+        self._status, self._printed_at = job.status, now
+        print(f"{self._name}: {summary(job)}", file=self._stream, flush=True)
 
 
 class BarProgress:
