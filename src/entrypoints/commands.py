@@ -1,6 +1,7 @@
 """What each ``reportgen`` command does, given checked settings."""
 
 import getpass
+import math
 import sys
 
 import uvicorn
@@ -65,6 +66,8 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
             access_log=settings.access_log,
             http=BoundedHttpToolsProtocol,
             timeout_keep_alive=settings.timeouts.keep_alive.total_seconds(),  # type: ignore[arg-type]
+            # Open waits and event streams would otherwise hold a stopping server for good.
+            timeout_graceful_shutdown=math.ceil(settings.timeouts.serve_grace.total_seconds()),
             h11_max_incomplete_event_size=settings.limits.max_header_bytes,
         )
     return 0

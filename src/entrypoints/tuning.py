@@ -45,6 +45,9 @@ class Timeouts:
     worker_grace: timedelta = timedelta(seconds=30)
     """How long an arq worker told to stop waits for its running jobs before it gives
     them back to the queue."""
+    serve_grace: timedelta = timedelta(seconds=30)
+    """How long ``reportgen serve`` told to stop lets open requests finish (waits, event
+    streams, downloads) before it closes their connections."""
     client_header: timedelta = timedelta(seconds=10)
     """How long a client has to send a request's head, from its connection or last answer."""
     client_body: timedelta = timedelta(seconds=30)
@@ -104,6 +107,7 @@ _KNOBS: tuple[tuple[str, str, str, str], ...] = (
     ("EMBEDDED_POLL_SECONDS", "timeouts", "embedded_poll", "seconds"),
     ("WORKER_POLL_SECONDS", "timeouts", "worker_poll", "seconds"),
     ("WORKER_GRACE_SECONDS", "timeouts", "worker_grace", "seconds_or_zero"),
+    ("SERVE_GRACE_SECONDS", "timeouts", "serve_grace", "seconds_or_zero"),
     ("MAX_PAGE_SIZE", "limits", "max_page_size", "count"),
     ("INTAKE_BATCH", "limits", "intake_batch", "count"),
     ("TOKEN_CACHE_SIZE", "limits", "token_cache_size", "count"),

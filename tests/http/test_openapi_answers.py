@@ -15,9 +15,10 @@ RESULT = "/api/v1/jobs/{job_id}/result"
 #: What each operation can answer: its success, and each error its code paths raise.
 ANSWERS = {
     ("post", "/api/v1/reports/{report_id}/generate"): {
-        "202", "400", "401", "403", "404", "409", "413", "422", "429", "503"
+        "200", "202", "400", "401", "403", "404", "409", "413", "422", "429", "503"
     },
-    ("get", "/api/v1/jobs/{job_id}"): {"200", "401", "403", "404", "503"},
+    ("get", "/api/v1/jobs/{job_id}"): {"200", "400", "401", "403", "404", "503"},
+    ("get", "/api/v1/jobs/{job_id}/events"): {"200", "204", "401", "403", "404", "503"},
     ("delete", "/api/v1/jobs/{job_id}"): {"200", "401", "403", "404", "409", "503"},
     ("get", "/api/v1/jobs"): {"200", "400", "401", "403", "503"},
     ("get", RESULT): {"200", "206", "304", "401", "403", "404", "409", "410", "416", "503"},

@@ -3,6 +3,7 @@ announcements, through Redis pub/sub and through the embedded mode's local socke
 
 import asyncio
 import json
+import signal
 import time
 from datetime import datetime
 from pathlib import Path
@@ -140,3 +141,25 @@ def test_the_event_stream_of_a_finished_job_ends_at_once(seeded_data_dir: Path, 
         events = httpx.get(f"{base}/api/v1/jobs/{job_id}/events", headers=headers, timeout=10)
         assert events.status_code == 200
         assert events.text.count("event: status") == 1
+
+
+def test_a_server_told_to_stop_closes_an_open_event_stream_after_its_grace(
+    seeded_data_dir: Path, redis_url: str
+) -> None:
+    variables = {"REPORTGEN_REDIS_URL": redis_url, "REPORTGEN_SERVE_GRACE_SECONDS": "2"}
+    headers = bearer_token(seeded_data_dir, **variables)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with serving(seeded_data_dir, port, **variables) as server:
+        job = httpx.post(f"{base}/api/v1/reports/report-123/generate", headers=headers, timeout=10)
+        job_id = job.json()["jobId"]  # no worker: it stays Queued
+        with httpx.stream(
+            "GET", f"{base}/api/v1/jobs/{job_id}/events", headers=headers, timeout=30
+        ) as stream:
+            first = next(stream.iter_lines())
+            assert first.startswith("retry:")
+            server.send_signal(signal.SIGTERM)
+            stopping = time.monotonic()
+            server.wait(timeout=20)
+        assert time.monotonic() - stopping < 15
+        assert server.returncode in {0, -signal.SIGTERM}  # uvicorn ends by its signal again

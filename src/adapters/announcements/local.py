@@ -10,7 +10,6 @@ announcement costs a waiter its timeout, never a wrong answer.
 
 import asyncio
 import errno
-import hashlib
 import logging
 import socket
 from collections.abc import AsyncIterator, Sequence
@@ -18,6 +17,7 @@ from contextlib import asynccontextmanager
 from typing import Final
 
 from adapters.announcements.hub import Waiter, WaiterHub, decode, encode
+from adapters.service_key import service_key
 from application.jobs.change_ports import JobChange
 
 logger = logging.getLogger(__name__)
@@ -31,8 +31,7 @@ _MOST_AT_ONCE: Final = 256
 
 def change_addresses(database_url: str, slots: int = SLOTS) -> list[str]:
     """The listening addresses of the service whose job records are in ``database_url``."""
-    key = hashlib.sha256(database_url.encode()).hexdigest()[:24]
-    return [f"\0reportgen-{key}-changes-{slot}" for slot in range(slots)]
+    return [f"\0reportgen-{service_key(database_url)}-changes-{n}" for n in range(slots)]
 
 
 class LocalJobChanges:

@@ -1,7 +1,6 @@
 """Job changes announced on a Redis pub/sub channel: every API process hears every worker."""
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -10,6 +9,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from adapters.announcements.hub import Waiter, WaiterHub, decode, encode
+from adapters.service_key import service_key
 from application.jobs.change_ports import JobChange
 
 logger = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ _RESUBSCRIBE_SECONDS = 1.0
 def changes_channel(database_url: str) -> str:
     """The channel of the service whose job records are in ``database_url``: pub/sub
     ignores Redis's database numbers, so services sharing a Redis stay apart."""
-    return "reportgen:job-changes:" + hashlib.sha256(database_url.encode()).hexdigest()[:24]
+    return f"reportgen:job-changes:{service_key(database_url)}"
 
 
 class RedisJobChanges:

@@ -13,11 +13,12 @@ worker ignores: the kernel accepting it proves that the worker process lives.
 import asyncio
 import contextlib
 import errno
-import hashlib
 import logging
 import socket
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+
+from adapters.service_key import service_key
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +30,7 @@ _MOST_AT_ONCE = 256  # datagrams a worker drains per wake-up of its loop
 def wake_addresses(database_url: str, workers: int) -> list[str]:
     """The abstract socket name of each of ``workers`` embedded workers of the service
     whose database is ``database_url`` (the same in every process that reads it)."""
-    key = hashlib.sha256(database_url.encode()).hexdigest()[:24]
-    return [f"\0reportgen-{key}-worker-{number}" for number in range(workers)]
+    return [f"\0reportgen-{service_key(database_url)}-worker-{n}" for n in range(workers)]
 
 
 class WakeUpSender:
