@@ -16,6 +16,11 @@ import jwt
 
 from tests.integration.console import REPORTGEN
 
+#: A query that counts for many seconds: its job stays Running until it is cancelled.
+SLOW_QUERY = (
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000000) "
+    "SELECT count(*) AS c FROM n"
+)
 SECRET = "client-tests-secret-that-is-long-enough-for-hs256"
 #: A server setting that would stop every server command: the client commands never read it.
 BROKEN_SERVER_SETTINGS = {"REPORTGEN_JWT_SECRET": "short", "REPORTGEN_DATABASE_URL": "nonsense"}
