@@ -36,7 +36,7 @@ def test_a_job_cancelled_while_it_runs_exits_1(service: Service, tmp_path: Path)
     token = service.token("canceller", "analyst")
     env = service.env(token)
     process = subprocess.Popen(
-        [str(REPORTGEN), "run", "slow-count"],
+        [str(REPORTGEN), "run", "slow-count", "--timeout", "60"],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.PIPE,
@@ -118,7 +118,7 @@ def test_an_interrupted_run_exits_130_and_says_how_to_cancel_the_job(
     add_report(service, "slow-interrupt", SLOW_QUERY)
     token = service.token("interrupter", "analyst")
     process = subprocess.Popen(
-        [str(REPORTGEN), "run", "slow-interrupt"],
+        [str(REPORTGEN), "run", "slow-interrupt", "--timeout", "60"],
         env=service.env(token),
         cwd=tmp_path,
         stdout=subprocess.PIPE,
