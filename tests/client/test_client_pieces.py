@@ -3,9 +3,9 @@
 import httpx
 import pytest
 
-from entrypoints.client import ReportgenClient, ReportgenError, TimedOut
+from entrypoints.client import AsyncReportgenClient, ReportgenClient, ReportgenError, TimedOut
 from entrypoints.client_commands import UsageError, parameters
-from tests.client.fake_server import BASE_URL
+from tests.client.fake_server import BASE_URL, job
 
 
 def test_params_are_text_and_json_where_asked() -> None:
@@ -64,3 +64,57 @@ def test_a_server_that_does_not_answer_in_time_is_timed_out() -> None:
 
     assert caught.value.status == 0
     assert "did not answer in time" in caught.value.message
+
+
+def test_list_jobs_follows_next_links_on_its_own_base_url() -> None:
+    asked: list[httpx.URL] = []
+    pages = {
+        None: {
+            "jobs": [job("Succeeded"), job("Failed")],
+            "next": "https://public.example/api/v1/jobs?cursor=abc&limit=2",
+        },
+        "abc": {"jobs": [job("Queued")], "next": None},
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url)
+        return httpx.Response(200, json=pages[request.url.params.get("cursor")])
+
+    client = ReportgenClient(BASE_URL, "t", transport=httpx.MockTransport(answer))
+    with client:
+        statuses = [j.status for j in client.list_jobs(status="Succeeded", report_id="report-123")]
+        first_two = [j.status for j in client.list_jobs(limit=2)]
+
+    assert statuses == ["Succeeded", "Failed", "Queued"]
+    assert first_two == ["Succeeded", "Failed"]
+    assert [str(url) for url in asked] == [
+        f"{BASE_URL}/api/v1/jobs?limit=100&status=Succeeded&reportId=report-123",
+        f"{BASE_URL}/api/v1/jobs?cursor=abc&limit=2",
+        f"{BASE_URL}/api/v1/jobs?limit=2",
+    ]
+
+
+async def test_the_async_client_lists_every_page_of_jobs_and_reports() -> None:
+    pages = {
+        "/api/v1/jobs": {"jobs": [job("Running")], "next": "/api/v1/jobs?cursor=j2"},
+        "/api/v1/jobs?cursor=j2": {"jobs": [job("Cancelled")], "next": None},
+        "/api/v1/reports": {
+            "reports": [{"id": "a", "name": "A"}],
+            "next": "/api/v1/reports?cursor=a",
+        },
+        "/api/v1/reports?cursor=a": {"reports": [{"id": "b", "name": "B", "new": 1}], "next": None},
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        cursor = request.url.params.get("cursor")
+        return httpx.Response(
+            200, json=pages[request.url.path + (f"?cursor={cursor}" if cursor else "")]
+        )
+
+    transport = httpx.MockTransport(answer)
+    async with AsyncReportgenClient(BASE_URL, "t", transport=transport) as client:
+        statuses = [j.status async for j in client.list_jobs()]
+        reports = [r.id for r in await client.list_reports()]
+
+    assert statuses == ["Running", "Cancelled"]
+    assert reports == ["a", "b"]
