@@ -74,6 +74,9 @@ class Limits:
     """Jobs one caller may create in any minute (0: no limit)."""
     max_unfinished_jobs_per_caller: int = 1000
     """Jobs of one caller that may be queued or running at once (0: no limit)."""
+    max_held_requests_per_caller: int = 100
+    """Requests one caller may hold open at once on each API process: ``?wait=N`` and
+    event streams (over it, 429)."""
     max_header_bytes: int = 64 * 1024
     """The largest request head (request line and headers) the server reads."""
 
@@ -117,6 +120,7 @@ _KNOBS: tuple[tuple[str, str, str, str], ...] = (
     ("CLIENT_BODY_TIMEOUT_SECONDS", "timeouts", "client_body", "seconds"),
     ("KEEP_ALIVE_SECONDS", "timeouts", "keep_alive", "seconds"),
     ("MAX_HEADER_BYTES", "limits", "max_header_bytes", "count"),
+    ("MAX_HELD_REQUESTS_PER_CALLER", "limits", "max_held_requests_per_caller", "count"),
     ("SWEEP_INTERVAL_SECONDS", "sweep", "interval", "seconds"),
     ("SWEEP_REDELIVER_AFTER_SECONDS", "sweep", "redeliver_after", "seconds"),
     ("SWEEP_BATCH", "sweep", "batch", "count"),

@@ -5,6 +5,7 @@ import asyncio
 import json
 import signal
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -49,7 +50,10 @@ def subscribers(redis_url: str, channel: str) -> int:
 async def test_a_thousand_waiters_on_one_api_process_are_woken_by_a_real_worker_through_redis(
     seeded_data_dir: Path, redis_url: str
 ) -> None:
-    variables = {"REPORTGEN_REDIS_URL": redis_url}
+    variables = {
+        "REPORTGEN_REDIS_URL": redis_url,
+        "REPORTGEN_MAX_HELD_REQUESTS_PER_CALLER": str(WAITERS),  # one caller waits 1,000 times
+    }
     headers = bearer_token(seeded_data_dir, **variables)
     port = free_port()
     settings = Settings.from_env(clean_env(seeded_data_dir, **variables))
@@ -156,10 +160,54 @@ def test_a_server_told_to_stop_closes_an_open_event_stream_after_its_grace(
         with httpx.stream(
             "GET", f"{base}/api/v1/jobs/{job_id}/events", headers=headers, timeout=30
         ) as stream:
-            first = next(stream.iter_lines())
-            assert first.startswith("retry:")
+            first_event(lines := stream.iter_lines())
             server.send_signal(signal.SIGTERM)
             stopping = time.monotonic()
+            time.sleep(1)
+            assert server.poll() is None  # it lets the open stream run for its grace
             server.wait(timeout=20)
-        assert time.monotonic() - stopping < 15
+            assert time.monotonic() - stopping < 15
+            with pytest.raises(httpx.RemoteProtocolError):  # then it cut the stream
+                list(lines)
         assert server.returncode in {0, -signal.SIGTERM}  # uvicorn ends by its signal again
+
+
+def first_event(lines: Iterator[str]) -> str:
+    """The data of the stream's first event (the stream is counted once it sends one).
+    The caller keeps ``lines``: httpx closes the connection of a line iterator it drops."""
+    return next(line for line in lines if line.startswith("data:"))
+
+
+def test_a_caller_holding_its_most_requests_open_is_refused_more_until_one_ends(
+    seeded_data_dir: Path, redis_url: str
+) -> None:
+    variables = {"REPORTGEN_REDIS_URL": redis_url, "REPORTGEN_MAX_HELD_REQUESTS_PER_CALLER": "2"}
+    headers = bearer_token(seeded_data_dir, **variables)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with (
+        serving(seeded_data_dir, port, **variables),
+        httpx.Client(base_url=base, timeout=30) as client,
+    ):
+        job_id = client.post("/api/v1/reports/report-123/generate", headers=headers).json()["jobId"]
+        events = f"/api/v1/jobs/{job_id}/events"
+        with client.stream("GET", events, headers=headers) as first:
+            first_event(first_lines := first.iter_lines())
+            with httpx.stream("GET", base + events, headers=headers, timeout=30) as second:
+                first_event(second_lines := second.iter_lines())
+                refused = client.get(f"/api/v1/jobs/{job_id}?wait=5", headers=headers)
+                assert refused.status_code == 429
+                assert "at most 2" in refused.json()["error"]
+                assert refused.headers["retry-after"] == "5"
+                assert client.get(events, headers=headers).status_code == 429
+                started = time.monotonic()
+                unheld = client.post(
+                    "/api/v1/reports/report-123/generate", headers={**headers, "Prefer": "wait=20"}
+                )
+                assert unheld.status_code == 202  # created, answered without holding it
+                assert "preference-applied" not in unheld.headers
+                assert time.monotonic() - started < 5
+                assert client.get(f"/api/v1/jobs/{job_id}", headers=headers).status_code == 200
+                del first_lines, second_lines
+        held = client.get(f"/api/v1/jobs/{job_id}?wait=1", headers=headers)
+        assert held.status_code == 200  # the streams ended: their holds are released

@@ -23,6 +23,7 @@ from application.reports.read_report_history import ReadReportHistoryUseCase
 from application.reports.replace_report import ReplaceReportUseCase
 from entrypoints.container import Container
 from entrypoints.http.downloads import ResultDownloads
+from entrypoints.http.holds import HeldRequests
 from entrypoints.http.job_bodies import JobPresenter
 from entrypoints.http.links import LinkBuilder
 
@@ -34,6 +35,7 @@ class HttpServices:
         self._container = container
         self.links = LinkBuilder(container.settings().public_base_url)
         self.downloads = ResultDownloads()
+        self.holds = HeldRequests(container.settings().limits.max_held_requests_per_caller)
 
     @property
     def presenter(self) -> JobPresenter:

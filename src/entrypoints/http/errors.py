@@ -42,6 +42,7 @@ from domain.errors import (
     TooManyJobs,
     VersionRequired,
 )
+from entrypoints.http.holds import TooManyHeldRequests
 from entrypoints.http.idempotency import InvalidIdempotencyKey
 from entrypoints.http.job_bodies import InvalidQuery
 from entrypoints.http.schemas import ErrorBody
@@ -156,6 +157,7 @@ EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     IdempotencyKeyReused: _status(HTTP_422_UNPROCESSABLE_ENTITY),
     IdempotencyKeyInFlight: _retry_later(HTTP_409_CONFLICT),
     TooManyJobs: _retry_later(HTTP_429_TOO_MANY_REQUESTS),
+    TooManyHeldRequests: _retry_later(HTTP_429_TOO_MANY_REQUESTS),
     InvalidIdempotencyKey: _plain(HTTP_400_BAD_REQUEST),
     InvalidQuery: _plain(HTTP_400_BAD_REQUEST),
     InvalidPrecondition: _plain(HTTP_400_BAD_REQUEST),

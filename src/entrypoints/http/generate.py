@@ -124,6 +124,8 @@ class ReportGenerationController(Controller):
         status_url = services.links.job_status(request, accepted.job_id)
         asked = preferences(request.headers.getall("prefer", ())) if prefer else {}
         wait = preferred_wait(asked, LONGEST_WAIT_SECONDS)
+        if not services.holds.may_hold(principal_of(request).subject):
+            wait = None  # a preference: the job is created, the answer is not held
         applied = ["respond-async"] if "respond-async" in asked else []
         if wait is not None:
             applied.append(f"wait={wait}")
@@ -148,8 +150,10 @@ async def _ended_within(
     status_url: str,
 ) -> Response[JobBody] | None:
     """The 200 answer with the job's status if it ends within ``wait`` seconds."""
-    query = WaitForJobQuery(principal_of(request), job_id, timedelta(seconds=wait))
-    job = await services.wait_for_job.execute(query)
+    principal = principal_of(request)
+    query = WaitForJobQuery(principal, job_id, timedelta(seconds=wait))
+    with services.holds.hold(principal.subject):  # checked by the caller, without an await
+        job = await services.wait_for_job.execute(query)
     if not job.status.is_finished:
         return None
     headers = {

@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from application.jobs.follow_job import FollowJobQuery, job_state
 from domain.jobs import Job
 from entrypoints.http.dependencies import HttpServices
+from entrypoints.http.holds import TooManyHeldRequests
 from entrypoints.http.identity import job_readers_only, principal_of
 from entrypoints.http.openapi import EVENTS_RESPONSES
 
@@ -61,18 +62,25 @@ class JobEventsController(Controller):
         ] = None,
     ) -> ServerSentEvent | Response[None]:
         """The stream of the job's states; 204 if the last one seen was its end."""
-        states = await services.follow_job.execute(FollowJobQuery(principal_of(request), job_id))
+        principal = principal_of(request)
+        states = await services.follow_job.execute(FollowJobQuery(principal, job_id))
         first = await anext(states)
         if first is not None and first.status.is_finished and event_id(first) == last_event_id:
             await states.aclose()
             return Response(None, status_code=HTTP_204_NO_CONTENT)
-        presenter = services.presenter
+        presenter, holds = services.presenter, services.holds
+        try:
+            holds.refuse_if_full(principal.subject)
+        except TooManyHeldRequests:
+            await states.aclose()
+            raise
 
         def message(job: Job) -> ServerSentEventMessage:
             body = msgspec.json.encode(presenter.body(request, job)).decode()
             return ServerSentEventMessage(data=body, event="status", id=event_id(job))
 
         async def stream() -> AsyncIterator[ServerSentEventMessage]:
+            holds.take(principal.subject)  # counted while the stream runs, however it ends
             try:
                 if first is not None and event_id(first) != last_event_id:
                     yield message(first)
@@ -83,6 +91,7 @@ class JobEventsController(Controller):
                         else (message(job))
                     )
             finally:
+                holds.release(principal.subject)
                 await states.aclose()
 
         return ServerSentEvent(stream(), retry_duration=RECONNECT_AFTER_MS, headers=_STREAM_HEADERS)

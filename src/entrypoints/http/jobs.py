@@ -85,7 +85,8 @@ class JobsController(Controller):
         principal = principal_of(request)
         if wait:
             query = WaitForJobQuery(principal, job_id, timedelta(seconds=wait))
-            job = await services.wait_for_job.execute(query)
+            with services.holds.hold(principal.subject):
+                job = await services.wait_for_job.execute(query)
         else:
             job = await services.get_job.execute(GetJobQuery(principal, job_id))
         headers = {} if job.status.is_finished else {"Retry-After": str(POLL_AFTER_SECONDS)}
