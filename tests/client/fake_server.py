@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from entrypoints.client import Job, ReportgenClient
+
 JOB_ID = "2b6f0c1e-4d0a-4c6e-9a63-0f4f7d1f3c55"
 BASE_URL = "http://reports.test"
 
@@ -77,6 +79,7 @@ class Stream:
     chunks: list[bytes] = field(default_factory=list)
     broken: bool = False
     quiet: bool = False  # then keep-alives for ever
+    retry_after: str | None = None  # with a status other than 200
 
 
 @dataclass
@@ -86,6 +89,7 @@ class FakeServer:
 
     statuses: list[dict[str, object]]
     streams: list[Stream] = field(default_factory=list)
+    busy_polls: int = 0  # ``?wait`` polls answered 429 first
     requests: list[httpx.Request] = field(default_factory=list)
 
     def transport(self) -> httpx.MockTransport:
@@ -98,13 +102,19 @@ class FakeServer:
                 return httpx.Response(404, json={"error": "Not Found"})
             stream = self.streams.pop(0)
             if stream.status != 200:
-                return httpx.Response(stream.status)
+                headers = {"Retry-After": stream.retry_after} if stream.retry_after else {}
+                return httpx.Response(stream.status, headers=headers, json={"error": "Busy."})
             headers = {"Content-Type": "text/event-stream"}
             return httpx.Response(
                 200,
                 headers=headers,
                 stream=BrokenStream(stream.chunks, stream.broken, stream.quiet),
             )
+        held = request.url.path == f"/api/v1/jobs/{JOB_ID}" and "wait" in request.url.params
+        if held and self.busy_polls:
+            self.busy_polls -= 1
+            busy = {"Retry-After": "0.3"}
+            return httpx.Response(429, json={"error": "Too many."}, headers=busy)
         if request.url.path == f"/api/v1/jobs/{JOB_ID}":
             document = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
             headers = (
@@ -124,3 +134,11 @@ class FakeServer:
     def polls(self) -> list[str]:
         """The ``wait`` of each status request that asked the server to hold its answer."""
         return [r.url.params["wait"] for r in self.requests if "wait" in r.url.params]
+
+
+def wait(server: FakeServer, timeout: float | None = 60) -> tuple[Job, list[Job]]:
+    """The job ``ReportgenClient.wait`` returns, and each job it reported on the way."""
+    seen: list[Job] = []
+    with ReportgenClient(BASE_URL, "t", transport=server.transport()) as client:
+        ended = client.wait(JOB_ID, timeout=timeout, on_progress=seen.append)
+    return ended, seen

@@ -1,25 +1,22 @@
 """``wait`` follows a job's server-sent events, resumes a broken stream, and polls without one."""
 
-import time
-
 import pytest
 
 from entrypoints.client import (
     AsyncReportgenClient,
     Job,
-    ReportgenClient,
     ReportgenError,
-    TimedOut,
 )
-from tests.client.fake_server import BASE_URL, JOB_ID, KEEP_ALIVE, FakeServer, Stream, event, job
-
-
-def wait(server: FakeServer, timeout: float | None = 60) -> tuple[Job, list[Job]]:
-    """The job ``ReportgenClient.wait`` returns, and each job it reported on the way."""
-    seen: list[Job] = []
-    with ReportgenClient(BASE_URL, "t", transport=server.transport()) as client:
-        ended = client.wait(JOB_ID, timeout=timeout, on_progress=seen.append)
-    return ended, seen
+from tests.client.fake_server import (
+    BASE_URL,
+    JOB_ID,
+    KEEP_ALIVE,
+    FakeServer,
+    Stream,
+    event,
+    job,
+    wait,
+)
 
 
 def test_the_events_are_followed_until_the_job_has_ended() -> None:
@@ -120,41 +117,3 @@ async def test_the_async_client_polls_where_there_are_no_events_and_reads_a_204(
 
     assert (by_polls.status, polled.polls()) == ("Succeeded", ["10"])
     assert (by_204.status, told.polls()) == ("Cancelled", [])
-
-
-def test_a_stream_of_keep_alives_only_ends_at_the_timeout() -> None:
-    server = FakeServer(
-        [job("Running", 1)], [Stream(chunks=[event("q1", job("Running", 2))], quiet=True)]
-    )
-    started = time.monotonic()
-
-    with pytest.raises(TimedOut):
-        wait(server, timeout=0.5)
-
-    assert time.monotonic() - started < 2
-
-
-async def test_the_async_client_ends_a_quiet_stream_at_the_timeout() -> None:
-    server = FakeServer([job("Running", 1)], [Stream(quiet=True)])
-    started = time.monotonic()
-
-    async with AsyncReportgenClient(BASE_URL, "t", transport=server.transport()) as client:
-        with pytest.raises(TimedOut):
-            await client.wait(JOB_ID, timeout=0.5)
-
-    assert time.monotonic() - started < 2
-
-
-def test_a_reconnection_waits_the_time_the_server_asked_for() -> None:
-    told = b"retry: 400\n" + event("r1", job("Running", 1))
-    server = FakeServer(
-        [job("Queued")],
-        [Stream(chunks=[told], broken=True), Stream(chunks=[event("r2", job("Succeeded", 2))])],
-    )
-    started = time.monotonic()
-
-    ended, _ = wait(server)
-
-    assert ended.status == "Succeeded"
-    assert time.monotonic() - started >= 0.4
-    assert server.last_event_ids() == [None, "r1"]

@@ -35,11 +35,13 @@ class AsyncJobFollower:
         url = wire.job_path(watch.job_id, "/events")
         headers = {**wire.EVENT_HEADERS, **watch.events_headers()}
         timeout = wire.stream_timeout(self._timeout, watch.remaining())
+        retry_after = None
         try:
             async with self._http.stream("GET", url, headers=headers, timeout=timeout) as response:
                 if response.status_code == 204:  # nothing newer: the job had ended
                     watch.no_events()
                     return watch.seen(await self._status(watch.job_id))
+                retry_after = wire.retry_after(response)
                 if wire.has_no_events(response):
                     watch.no_events()
                     return None
@@ -52,7 +54,7 @@ class AsyncJobFollower:
                             return ended
         except (httpx.TransportError, SSEError):
             pass  # a dropped or broken stream: resumed from the last event id
-        await asyncio.sleep(watch.stream_failed())
+        await asyncio.sleep(watch.stream_failed(retry_after))
         return None
 
     async def _poll(self, watch: Watch) -> Job | None:
@@ -66,6 +68,9 @@ class AsyncJobFollower:
         started = time.monotonic()
         with wire.transport_errors(self._http.base_url):
             response = await self._http.send(request)
+        if wire.is_busy(response):  # too many held requests, or down for a moment
+            await asyncio.sleep(watch.pause_after(0.0, wire.retry_after(response)))
+            return None
         ended = watch.seen(wire.answer(response, Job))
         if ended is None:
             pause = watch.pause_after(time.monotonic() - started, wire.retry_after(response))

@@ -48,11 +48,13 @@ class JobFollower:
         url = wire.job_path(watch.job_id, "/events")
         headers = {**wire.EVENT_HEADERS, **watch.events_headers()}
         timeout = wire.stream_timeout(self._timeout, watch.remaining())
+        retry_after = None
         try:
             with self._http.stream("GET", url, headers=headers, timeout=timeout) as response:
                 if response.status_code == 204:  # nothing newer: the job had ended
                     watch.no_events()
                     return watch.seen(self._status(watch.job_id))
+                retry_after = wire.retry_after(response)
                 if wire.has_no_events(response):
                     watch.no_events()
                     return None
@@ -67,7 +69,7 @@ class JobFollower:
                             return ended
         except (httpx.TransportError, SSEError):
             pass  # a dropped or broken stream: resumed from the last event id
-        time.sleep(watch.stream_failed())
+        time.sleep(watch.stream_failed(retry_after))
         return None
 
     def _poll(self, watch: Watch) -> Job | None:
@@ -81,6 +83,9 @@ class JobFollower:
         started = time.monotonic()
         with wire.transport_errors(self._http.base_url):
             response = self._http.send(request)
+        if wire.is_busy(response):  # too many held requests, or down for a moment
+            time.sleep(watch.pause_after(0.0, wire.retry_after(response)))
+            return None
         ended = watch.seen(wire.answer(response, Job))
         if ended is None:
             time.sleep(watch.pause_after(time.monotonic() - started, wire.retry_after(response)))

@@ -63,15 +63,16 @@ class Watch:
         """Headers of the next connection to the event stream."""
         return {"Last-Event-ID": self.last_event_id} if self.last_event_id else {}
 
-    def stream_failed(self) -> float:
-        """The stream broke or ended early: the seconds to pause before reconnecting, or
-        polling (``use_events`` false) after too many failures in a row."""
+    def stream_failed(self, retry_after: float | None = None) -> float:
+        """The stream broke, ended early or was refused for now: the seconds to pause
+        before reconnecting, or polling (``use_events`` false) after too many in a row."""
         self._failures += 1
         if self._failures >= STREAM_ATTEMPTS:
             self.use_events = False
             return 0.0
+        pause = max(self._reconnect_after, retry_after or 0.0)
         left = self.remaining()
-        return self._reconnect_after if left is None else max(0.0, min(self._reconnect_after, left))
+        return pause if left is None else max(0.0, min(pause, left))
 
     def no_events(self) -> None:
         """The server has no event stream: poll."""

@@ -130,8 +130,13 @@ def has_no_events(response: httpx.Response) -> bool:
 
 
 def is_refusal(response: httpx.Response) -> bool:
-    """A 4xx answer: the request itself is refused, trying again will not help."""
-    return 400 <= response.status_code < 500
+    """A 4xx answer but 429: the request itself is refused, trying again will not help."""
+    return 400 <= response.status_code < 500 and not is_busy(response)
+
+
+def is_busy(response: httpx.Response) -> bool:
+    """429 or 503: the service asks to come back later (``Retry-After``)."""
+    return response.status_code in (429, 503)
 
 
 def stream_timeout(timeout: float, remaining: float | None) -> httpx.Timeout:
