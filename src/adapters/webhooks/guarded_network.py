@@ -51,7 +51,7 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
         """The addresses of ``host``, all allowed; refuses if any one is not."""
         literal = parse_address(host)
         if literal is not None:
-            addresses = [str(literal)]
+            addresses = [host.strip("[]")]
         else:
             try:
                 async with asyncio.timeout(within):
