@@ -39,7 +39,7 @@ def webhook_receiver(*answers: int) -> Iterator[WebhookReceiver]:
     receiver = WebhookReceiver(answers=list(answers) or [204])
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             length = int(self.headers.get("content-length", "0"))
             body = self.rfile.read(length)
             headers = {name.lower(): value for name, value in self.headers.items()}
