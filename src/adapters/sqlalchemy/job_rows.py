@@ -29,8 +29,14 @@ def request_values(job: Job) -> dict[str, Any]:
 def callback_values(callback: Callback | None) -> dict[str, Any]:
     """The columns of the job's callback; they change only through the callbacks' own
     repository, never with the job's state (a job's writer never overwrites them)."""
-    if callback is None:
-        return {"callback_url": None, "callback_status_url": None, "callback_state": None}
+    if callback is None:  # every key still: a batch inserts jobs with and without one
+        return {
+            "callback_url": None,
+            "callback_status_url": None,
+            "callback_state": None,
+            "callback_attempts": 0,
+            "callback_due_at": None,
+        }
     return {
         "callback_url": callback.url,
         "callback_status_url": callback.status_url,
