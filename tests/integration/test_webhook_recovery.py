@@ -14,7 +14,7 @@ from domain.callbacks import Callback, CallbackState
 from entrypoints.container import Container
 from tests.builders import queued_job
 from tests.integration.seeded import seeded_container
-from tests.support.webhook_receiver import webhook_receiver
+from tests.support.webhook_receiver import posts_arrived, webhook_receiver
 
 SECRET = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
@@ -45,8 +45,7 @@ async def test_the_sweep_sends_a_callback_left_pending_by_a_process_that_died(
             await uow.commit()
         summary = await container.sweep_jobs().execute()
         async with asyncio.timeout(10):
-            while len(receiver.received) < 2:
-                await asyncio.sleep(0.05)
+            await posts_arrived(receiver, 2)
             await container.sweep_jobs().execute()  # a second sweep finds nothing due
             await asyncio.sleep(0.3)
     assert summary.callbacks == 2

@@ -16,7 +16,7 @@ from domain.principal import GENERATE_SCOPE, Principal
 from entrypoints.container import Container
 from entrypoints.worker import worker_settings
 from tests.integration.seeded import seeded_container
-from tests.support.webhook_receiver import webhook_receiver
+from tests.support.webhook_receiver import posts_arrived, webhook_receiver
 
 pytestmark = [
     pytest.mark.redis,
@@ -55,8 +55,7 @@ async def test_the_worker_that_ran_the_job_posts_its_signed_document(
         try:
             async with asyncio.timeout(15):
                 await worker.main()
-                while not receiver.received:  # sent in the background of the worker
-                    await asyncio.sleep(0.05)
+                await posts_arrived(receiver)  # sent in the background of the worker
         finally:
             await worker.close()
     [post] = receiver.received

@@ -1,5 +1,6 @@
 """A real HTTP receiver of webhooks on 127.0.0.1, in a thread: records what it is sent."""
 
+import asyncio
 import http.server
 import threading
 from collections.abc import Iterator
@@ -61,3 +62,11 @@ def webhook_receiver(*answers: int) -> Iterator[WebhookReceiver]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+async def posts_arrived(receiver: WebhookReceiver, count: int = 1) -> None:
+    """Return once ``receiver`` got ``count`` requests (bound it with ``asyncio.timeout``)."""
+    while True:
+        if len(receiver.received) >= count:
+            return
+        await asyncio.sleep(0.05)
