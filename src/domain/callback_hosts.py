@@ -4,8 +4,8 @@ A callback URL names a host; the host must be on the list (by name, a
 ``*.example.com`` subdomain pattern, an IP address or a CIDR network). When the
 webhook is sent, every address the host resolves to must be public, unless an IP
 or network entry of the list covers it: loopback, private, link-local, shared,
-multicast, reserved and unspecified addresses (and their IPv4-mapped IPv6 forms)
-are never reached just because a name pointed there.
+multicast, reserved and unspecified addresses (and the IPv6 forms that stand for
+such an IPv4 address: IPv4-mapped, NAT64, 6to4) are never reached just because a name pointed there.
 """
 
 import ipaddress
@@ -39,10 +39,18 @@ def parse_address(text: str) -> IpAddress | None:
         return None
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
 def _unmapped(address: IpAddress) -> IpAddress:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+    """The IPv4 address an IPv6 one stands for (IPv4-mapped, NAT64, 6to4), else itself."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return address
+    if address.ipv4_mapped is not None:
         return address.ipv4_mapped
-    return address
+    if address in _NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address.sixtofour or address
 
 
 def is_public(address: IpAddress) -> bool:

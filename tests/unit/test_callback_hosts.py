@@ -34,7 +34,10 @@ def test_non_public_addresses_are_not_reachable_unless_listed(address: str) -> N
     assert not HOSTS.may_reach(ipaddress.ip_address(address))
 
 
-@pytest.mark.parametrize("address", ["::ffff:127.0.0.1", "::ffff:169.254.169.254", "fe80::1"])
+@pytest.mark.parametrize(
+    "address",
+    ["::ffff:127.0.0.1", "::ffff:169.254.169.254", "fe80::1", "64:ff9b::a00:1", "2002:a00:1::1"],
+)
 def test_mapped_and_link_local_ipv6_addresses_are_not_reachable(address: str) -> None:
     assert not HOSTS.may_reach(ipaddress.ip_address(address))
 

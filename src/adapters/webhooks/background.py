@@ -28,6 +28,11 @@ class BackgroundCallbacks:
         self._follow_up = follow_up
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
+    @property
+    def in_progress(self) -> frozenset[str]:
+        """The jobs whose callbacks this process is delivering (or waiting to retry)."""
+        return frozenset(self._tasks)
+
     def dispatch(self, job_id: str) -> None:
         """Start delivering ``job_id``'s callback; returns at once."""
         if job_id in self._tasks:
