@@ -1,6 +1,6 @@
 """The JSON bodies of the HTTP API, as msgspec Structs (camelCase on the wire)."""
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -12,8 +12,21 @@ class GenerateReportBody(msgspec.Struct, forbid_unknown_fields=True, rename="cam
 
     parameters: dict[str, Any] = msgspec.field(default_factory=dict)
     format: str | None = None
-    callback_url: str | None = None
-    """Where to POST the job's status document, signed, once the job ends."""
+    callback_url: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                description=(
+                    "Where to POST the job's status document, signed as Standard Webhooks "
+                    "describes, once the job ends: an absolute http(s) URL (at most 2048 "
+                    "characters, no user name or password) whose host is on the operator's "
+                    "allow-list."
+                ),
+                examples=["https://hooks.example.com/reportgen"],
+            ),
+        ]
+        | None
+    ) = None
 
 
 class JobAcceptedBody(msgspec.Struct, rename="camel"):
@@ -69,7 +82,9 @@ class JobBody(msgspec.Struct, rename="camel"):
     result_url: str | None
     expires_at: str | None
     result: ResultBody | None
-    callback_url: str | None = None
+    callback_url: Annotated[
+        str | None, msgspec.Meta(description="The generate's `callbackUrl`, if any.")
+    ] = None
 
 
 class JobPageBody(msgspec.Struct):
