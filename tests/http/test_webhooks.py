@@ -14,7 +14,8 @@ from adapters.sqlalchemy.demo_data import load_demo_sales
 from entrypoints.container import Container
 from tests.http.conftest import TokenFactory, bearer, job_rows
 from tests.http.jobflow import GENERATE, generate, wait_until_finished
-from tests.support.webhook_receiver import webhook_receiver
+from tests.fakes import FakeScheduler
+from tests.support.webhook_receiver import posts_arrived, webhook_receiver
 
 SECRET = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 LOOPBACK_LISTED = {
@@ -151,3 +152,20 @@ async def test_a_job_without_a_callback_shows_none(
     assert document["callbackUrl"] is None
     response = await client.get(f"/api/v1/jobs/{job_id}/deliveries", headers=bearer(token()))
     assert response.json() == {"jobId": job_id, "callback": None, "deliveries": []}
+
+
+@pytest.mark.parametrize("env", [LOOPBACK_LISTED], indirect=True)
+async def test_a_cancelled_job_is_told_from_the_api_after_the_answer(
+    client: AsyncTestClient, token: TokenFactory, held: FakeScheduler
+) -> None:
+    with webhook_receiver(200) as receiver:
+        job_id = await generate(client, token(), callbackUrl=receiver.url, **SMALL)
+        cancelled = await client.delete(f"/api/v1/jobs/{job_id}", headers=bearer(token()))
+        async with asyncio.timeout(10):
+            await posts_arrived(receiver)
+        deliveries = await settled_deliveries(client, token(), job_id)
+    assert cancelled.status_code == 200
+    [post] = receiver.received
+    document = Webhook(SECRET).verify(post.body, post.headers)
+    assert (document["jobId"], document["status"]) == (job_id, "Cancelled")
+    assert deliveries["callback"]["state"] == "delivered"
