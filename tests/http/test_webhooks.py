@@ -12,9 +12,9 @@ from standardwebhooks import Webhook
 
 from adapters.sqlalchemy.demo_data import load_demo_sales
 from entrypoints.container import Container
+from tests.fakes import FakeScheduler
 from tests.http.conftest import TokenFactory, bearer, job_rows
 from tests.http.jobflow import GENERATE, generate, wait_until_finished
-from tests.fakes import FakeScheduler
 from tests.support.webhook_receiver import posts_arrived, webhook_receiver
 
 SECRET = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
