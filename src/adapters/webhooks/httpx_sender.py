@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import ssl
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from datetime import timedelta
 
@@ -51,9 +52,11 @@ class _AnswerStream(httpx.AsyncByteStream):
 class GuardedTransport(httpx.AsyncBaseTransport):
     """httpx over an httpcore pool whose connections pass ``GuardedNetworkBackend``."""
 
-    def __init__(self, backend: httpcore.AsyncNetworkBackend) -> None:
+    def __init__(
+        self, backend: httpcore.AsyncNetworkBackend, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False),
             network_backend=backend,
             max_connections=1,
             max_keepalive_connections=0,
@@ -105,8 +108,10 @@ class HttpxWebhookSender:
         timeout: timedelta,
         user_agent: str,
         resolver: Resolver = system_resolver,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self._signer = Webhook(secret)
+        self._ssl_context = ssl_context  # None: the system's certificates (tests bring theirs)
         self._allow_list = allow_list
         self._timeout = timeout.total_seconds()
         self._user_agent = user_agent
@@ -127,7 +132,7 @@ class HttpxWebhookSender:
             async with (
                 asyncio.timeout(self._timeout),
                 httpx.AsyncClient(
-                    transport=GuardedTransport(backend),
+                    transport=GuardedTransport(backend, self._ssl_context),
                     follow_redirects=False,
                     trust_env=False,
                     timeout=self._timeout,
