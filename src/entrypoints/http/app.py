@@ -67,8 +67,8 @@ def create_app(container: Container) -> Litestar:
                             ReportAdminController,
                         ],
                     ),
-                    JobsController,
                     JobDeliveriesController,
+                    JobsController,
                 ],
                 middleware=[
                     DefineMiddleware(BearerAuthentication, verifier=container.token_verifier)
