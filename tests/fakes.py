@@ -17,6 +17,8 @@ from application.common.errors import (
 from application.jobs.admission import CallerLoad, IdempotencyKey, KeyRecord, UnfinishedOutlook
 from application.jobs.change_ports import JobChange
 from application.jobs.ports import JobMessage, JobQuery
+from application.webhooks.ports import WebhookMessage
+from domain.callbacks import Callback, CallbackState, DeliveryResult, WebhookDelivery
 from domain.job_status import JobStatus
 from domain.jobs import Job
 from domain.report_changes import ReportChange
@@ -44,6 +46,7 @@ class FakeDatabase:
     jobs: dict[str, Job] = field(default_factory=dict)
     history: list[ReportChange] = field(default_factory=list)
     idempotency_keys: dict[tuple[str, str, str], KeyRecord] = field(default_factory=dict)
+    deliveries: list[WebhookDelivery] = field(default_factory=list)
 
 
 class FakeReportRepository:
@@ -163,6 +166,80 @@ class FakeJobRepository:
         return [copy.deepcopy(job) for job in self._staged.values() if keep(job)][:limit]
 
 
+class FakeCallbackRepository:
+    """Callbacks on the staged jobs; deliveries in a staged list."""
+
+    def __init__(self, jobs: dict[str, Job], deliveries: list[WebhookDelivery]) -> None:
+        self._jobs = jobs
+        self._deliveries = deliveries
+
+    def _is_due(self, job: Job, now: datetime) -> bool:
+        callback = job.callback
+        return (
+            callback is not None
+            and callback.state is CallbackState.PENDING
+            and job.status.is_finished
+            and (callback.due_at is None or callback.due_at <= now)
+        )
+
+    async def claim(self, job_id: str, now: datetime, hold_until: datetime) -> Job | None:
+        job = self._jobs.get(job_id)
+        if job is None or job.callback is None or not self._is_due(job, now):
+            return None
+        job = copy.deepcopy(job)
+        assert job.callback is not None
+        job.callback.due_at = hold_until
+        self._jobs[job_id] = job
+        return copy.deepcopy(job)
+
+    async def due(self, now: datetime, limit: int) -> list[str]:
+        return [job.id for job in self._jobs.values() if self._is_due(job, now)][:limit]
+
+    async def record(self, job_id: str, callback: Callback, delivery: WebhookDelivery) -> bool:
+        job = self._jobs.get(job_id)
+        stored = None if job is None else job.callback
+        if job is None or stored is None or stored.attempts != callback.attempts - 1:
+            return False
+        job = copy.deepcopy(job)
+        job.callback = copy.deepcopy(callback)
+        self._jobs[job_id] = job
+        self._deliveries.append(delivery)
+        return True
+
+    async def deliveries(self, job_id: str) -> list[WebhookDelivery]:
+        return [delivery for delivery in self._deliveries if delivery.job_id == job_id]
+
+
+class FakeWebhookSender:
+    """Answers each message with the next of ``results`` (then the last); records them."""
+
+    def __init__(self, *results: DeliveryResult) -> None:
+        self.results = list(results) or [DeliveryResult(status_code=204)]
+        self.sent: list[WebhookMessage] = []
+
+    async def send(self, message: WebhookMessage) -> DeliveryResult:
+        self.sent.append(message)
+        index = min(len(self.sent), len(self.results)) - 1
+        return self.results[index]
+
+
+class FakeJobDocuments:
+    """The document as ``id status status_url``: enough to see what was sent."""
+
+    def render(self, job: Job, status_url: str) -> bytes:
+        return f"{job.id} {job.status.value} {status_url}".encode()
+
+
+class FakeCallbackDispatcher:
+    """Records the jobs whose callbacks it was asked to deliver."""
+
+    def __init__(self) -> None:
+        self.dispatched: list[str] = []
+
+    def dispatch(self, job_id: str) -> None:
+        self.dispatched.append(job_id)
+
+
 class FakeAdmissionLedger:
     """Keys by their scope; counts read from the jobs of the same transaction."""
 
@@ -259,6 +336,8 @@ class FakeUnitOfWork:
         self.history = FakeReportHistory(self._history)
         self._keys = dict(self.database.idempotency_keys)
         self.admission = FakeAdmissionLedger(self._keys, self._jobs)
+        self._deliveries = list(self.database.deliveries)
+        self.callbacks = FakeCallbackRepository(self._jobs, self._deliveries)
         self._committed = False
         return self
 
@@ -278,6 +357,7 @@ class FakeUnitOfWork:
         self.database.jobs = dict(self._jobs)
         self.database.history = list(self._history)
         self.database.idempotency_keys = dict(self._keys)
+        self.database.deliveries = list(self._deliveries)
         self._committed = True
         self.commits += 1
 

@@ -132,3 +132,11 @@ class TooManyJobs(DomainError):
     def __init__(self, message: str, *, retry_after_seconds: int) -> None:
         super().__init__(message)
         self.retry_after_seconds = retry_after_seconds
+
+
+class CallbackRefused(InvalidReportRequest):
+    """The ``callbackUrl`` of a generate cannot be used: webhooks are off, the URL is
+    malformed, or its host is not on the operator's allow-list."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="callbackUrl")

@@ -4,6 +4,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.callbacks import Callback
 from domain.errors import InvalidJobTransition
 from domain.job_results import StoredResult
 from domain.job_status import JobStatus
@@ -51,6 +52,8 @@ class Job:
     trace_parent: str | None = None
     """The trace context (W3C ``traceparent``) of that request, when it was traced: the
     job's run joins its trace."""
+    callback: Callback | None = None
+    """Where to send the completion webhook once the job ends; ``None``: nowhere."""
 
     @classmethod
     def queue(
@@ -62,6 +65,7 @@ class Job:
         now: datetime,
         request_id: str | None = None,
         trace_parent: str | None = None,
+        callback: Callback | None = None,
     ) -> "Job":
         """A new job, ``Queued``, with a fresh random id."""
         return cls(
@@ -73,6 +77,7 @@ class Job:
             created_at=now,
             request_id=request_id,
             trace_parent=trace_parent,
+            callback=callback,
         )
 
     def start(self, now: datetime, lease_until: datetime) -> None:

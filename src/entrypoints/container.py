@@ -45,14 +45,18 @@ from application.reports.get_report import GetReportUseCase
 from application.reports.list_reports import ListReportsUseCase
 from application.reports.read_report_history import ReadReportHistoryUseCase
 from application.reports.replace_report import ReplaceReportUseCase
+from application.webhooks.deliver_job_callback import DeliverJobCallbackUseCase
+from application.webhooks.read_job_deliveries import ReadJobDeliveriesUseCase
 from entrypoints.composition import (
     build_result_store,
     build_token_issuer,
     build_token_verifier,
     each_time_fresh,
 )
+from entrypoints.http.job_documents import JsonJobDocuments
 from entrypoints.settings import Settings
 from entrypoints.tracing import run_tracer as traced_runs
+from entrypoints.webhooks import build_callback_dispatcher, build_webhook_sender
 
 
 class Container(containers.DeclarativeContainer):
@@ -117,6 +121,18 @@ class Container(containers.DeclarativeContainer):
         store=result_store,
         batch_rows=_jobs.batch_rows,
     )
+    #: Completion webhooks: sent in the background of the process where a job ends.
+    deliver_job_callback = providers.Factory(
+        DeliverJobCallbackUseCase,
+        unit_of_work=unit_of_work,
+        clock=clock,
+        sender=providers.Singleton(build_webhook_sender, settings),
+        documents=providers.Singleton(JsonJobDocuments, clock),
+        hold=settings.provided.webhooks.hold,
+    )
+    callback_dispatcher = providers.Singleton(
+        build_callback_dispatcher, settings, deliver_job_callback.provider
+    )
     #: Told when a run starts: the worker's metrics, when ``reportgen worker`` serves them.
     job_run_watcher: providers.Provider[JobRunWatcher | None] = providers.Object(None)
     #: Traces runs when the ``OTEL_*`` variables ask for traces; None otherwise.
@@ -129,6 +145,7 @@ class Container(containers.DeclarativeContainer):
         policy=_jobs,
         watcher=job_run_watcher,
         tracer=run_tracer,
+        callbacks=callback_dispatcher,
     )
 
     run_next_job = providers.Factory(
@@ -159,6 +176,7 @@ class Container(containers.DeclarativeContainer):
         store=result_store,
         policy=_jobs,
         sweep=settings.provided.sweep,
+        callbacks=callback_dispatcher,
     )
     #: The worker side of the embedded mode (``entrypoints.embedded_worker``).
     embedded_runner = providers.Singleton(
@@ -199,7 +217,11 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     generate_report = providers.Factory(
-        GenerateReportUseCase, reports=report_catalog, intake=job_intake, clock=clock
+        GenerateReportUseCase,
+        reports=report_catalog,
+        intake=job_intake,
+        clock=clock,
+        callback_hosts=settings.provided.webhooks.allow_list,
     )
     get_job = providers.Factory(GetJobUseCase, unit_of_work=unit_of_work)
     wait_for_job = providers.Factory(
@@ -210,8 +232,13 @@ class Container(containers.DeclarativeContainer):
         ListJobsUseCase, unit_of_work=unit_of_work, max_page_size=_limits.max_page_size
     )
     cancel_job = providers.Factory(
-        CancelJobUseCase, unit_of_work=unit_of_work, clock=clock, store=result_store
+        CancelJobUseCase,
+        unit_of_work=unit_of_work,
+        clock=clock,
+        store=result_store,
+        callbacks=callback_dispatcher,
     )
+    read_job_deliveries = providers.Factory(ReadJobDeliveriesUseCase, unit_of_work=unit_of_work)
     download_result = providers.Factory(
         DownloadResultUseCase, unit_of_work=unit_of_work, store=result_store, clock=clock
     )

@@ -44,6 +44,8 @@ class EmbeddedWorker:
         ]
         if number == SWEEPER:
             self._services.append(container.embedded_sweeper())
+        if (callbacks := container.callback_dispatcher()) is not None:
+            self._services.append(callbacks)  # stopped first: the sweep sends what it left
 
     async def start(self) -> None:
         """Start everything, in order."""

@@ -23,6 +23,9 @@ class Service(Protocol):
 
 def _services(container: Container) -> list[Service]:
     services: list[Service] = container.services()
+    # Stopped first: the callbacks being sent here leave, the sweep sends them later.
+    if (callbacks := container.callback_dispatcher()) is not None:
+        services.append(callbacks)
     return services
 
 

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from application.jobs.policy import JobPolicy, SweepPolicy
 from entrypoints.tuning import Limits, SettingsError, Timeouts, read_tuning
+from entrypoints.webhook_settings import WebhookSettings, read_webhook_settings
 
 __all__ = ["PREFIX", "Settings", "SettingsError"]
 
@@ -66,6 +67,7 @@ class Settings:
     jobs: JobPolicy = field(default_factory=JobPolicy)
     sweep: SweepPolicy = field(default_factory=SweepPolicy)
     limits: Limits = field(default_factory=Limits)
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     @property
     def uses_redis(self) -> bool:
@@ -143,6 +145,7 @@ class Settings:
                 "REPORTGEN_WORKER_METRICS_ADDRESS", get("WORKER_METRICS_ADDRESS")
             ),
             data_sources=data_sources,
+            webhooks=read_webhook_settings(get),
             **read_tuning(get),
         )
 

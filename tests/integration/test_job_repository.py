@@ -97,7 +97,7 @@ async def test_migrations_reach_the_head_with_the_new_columns_and_running_again_
 ) -> None:
     await upgrade_database(database_url)
     await upgrade_database(database_url)
-    assert await current_revision(database_url) == "0008"
+    assert await current_revision(database_url) == "0009"
     engine = create_engine(database_url)
     async with engine.connect() as connection:
         indexes = await connection.run_sync(

@@ -86,7 +86,7 @@ async def load(uow: SqlAlchemyUnitOfWork, report_id: str = "report-123") -> Repo
 async def test_the_migrations_create_the_audit_trail(
     engine: AsyncEngine, database_url: str
 ) -> None:
-    assert await current_revision(database_url) == "0008"
+    assert await current_revision(database_url) == "0009"
     async with engine.connect() as connection:
         tables = await connection.run_sync(lambda sync: sa.inspect(sync).get_table_names())
     assert "ReportHistory" in tables

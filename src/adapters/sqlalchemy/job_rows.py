@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 
+from domain.callbacks import Callback, CallbackState
 from domain.job_results import StoredResult
 from domain.job_status import JobStatus
 from domain.jobs import Job
@@ -21,6 +22,27 @@ def request_values(job: Job) -> dict[str, Any]:
         "created_at": job.created_at,
         "request_id": job.request_id,
         "trace_parent": job.trace_parent,
+        **callback_values(job.callback),
+    }
+
+
+def callback_values(callback: Callback | None) -> dict[str, Any]:
+    """The columns of the job's callback; they change only through the callbacks' own
+    repository, never with the job's state (a job's writer never overwrites them)."""
+    if callback is None:  # every key still: a batch inserts jobs with and without one
+        return {
+            "callback_url": None,
+            "callback_status_url": None,
+            "callback_state": None,
+            "callback_attempts": 0,
+            "callback_due_at": None,
+        }
+    return {
+        "callback_url": callback.url,
+        "callback_status_url": callback.status_url,
+        "callback_state": callback.state.value,
+        "callback_attempts": callback.attempts,
+        "callback_due_at": callback.due_at,
     }
 
 
@@ -63,6 +85,19 @@ def to_job(row: RowMapping) -> Job:
         due_at=row["due_at"],
         request_id=row["request_id"],
         trace_parent=row["trace_parent"],
+        callback=_to_callback(row),
+    )
+
+
+def _to_callback(row: RowMapping) -> Callback | None:
+    if row["callback_state"] is None:
+        return None
+    return Callback(
+        url=row["callback_url"],
+        status_url=row["callback_status_url"] or "",
+        state=CallbackState(row["callback_state"]),
+        attempts=row["callback_attempts"],
+        due_at=row["callback_due_at"],
     )
 
 

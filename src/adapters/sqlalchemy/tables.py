@@ -93,6 +93,13 @@ job_execution_log = sa.Table(
     # The X-Request-ID of the generate that created the job, for the logs.
     sa.Column("request_id", sa.String(128), nullable=True),
     sa.Column("trace_parent", sa.String(55), nullable=True),
+    # The completion webhook, when the generate asked for one: where, the status URL its
+    # body carries, and how its delivery goes (state null: no callback).
+    sa.Column("callback_url", sa.String(2048), nullable=True),
+    sa.Column("callback_status_url", sa.String(2048), nullable=True),
+    sa.Column("callback_state", sa.String(16), nullable=True),
+    sa.Column("callback_attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("callback_due_at", UtcDateTime, nullable=True),
     sa.CheckConstraint(
         "status IN ('Queued', 'Running', 'Succeeded', 'Failed', 'Cancelled')",
         name="ck_JobExecutionLog_status",
@@ -103,6 +110,22 @@ job_execution_log = sa.Table(
     sa.Index("ix_JobExecutionLog_expires_at", "expires_at"),
     sa.Index("ix_JobExecutionLog_status_created_at", "status", "created_at"),
     sa.Index("ix_JobExecutionLog_requested_by_status", "requested_by", "status"),
+    sa.Index("ix_JobExecutionLog_callback_state_due", "callback_state", "callback_due_at"),
+)
+
+#: One row per attempt to deliver a job's completion webhook.
+webhook_delivery = sa.Table(
+    "WebhookDelivery",
+    metadata,
+    sa.Column("job_id", sa.String(36), primary_key=True),
+    sa.Column("attempt", sa.Integer, primary_key=True),
+    sa.Column("webhook_id", sa.String(64), nullable=False),
+    sa.Column("attempted_at", UtcDateTime, nullable=False),
+    sa.Column("status_code", sa.Integer, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("next_attempt_at", UtcDateTime, nullable=True),
+    sa.CheckConstraint("outcome IN ('delivered', 'failed')", name="ck_WebhookDelivery_outcome"),
 )
 
 #: One row per Idempotency-Key: the primary key makes one key of a caller one job.

@@ -6,6 +6,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sqlalchemy.admission_ledger import SqlAlchemyAdmissionLedger
+from adapters.sqlalchemy.callback_repository import SqlAlchemyCallbackRepository
 from adapters.sqlalchemy.engine import storage_errors
 from adapters.sqlalchemy.job_repository import SqlAlchemyJobRepository
 from adapters.sqlalchemy.report_history import SqlAlchemyReportHistory
@@ -32,6 +33,7 @@ class SqlAlchemyUnitOfWork:
     jobs: SqlAlchemyJobRepository
     history: SqlAlchemyReportHistory
     admission: SqlAlchemyAdmissionLedger
+    callbacks: SqlAlchemyCallbackRepository
 
     def __init__(
         self,
@@ -55,6 +57,7 @@ class SqlAlchemyUnitOfWork:
         self.jobs = SqlAlchemyJobRepository(transaction, self._before_write)
         self.history = SqlAlchemyReportHistory(transaction, self._before_write)
         self.admission = SqlAlchemyAdmissionLedger(transaction, self._before_write)
+        self.callbacks = SqlAlchemyCallbackRepository(transaction, self._before_write)
         return self
 
     async def _before_write(self) -> None:

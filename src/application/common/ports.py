@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from application.jobs.admission_ports import AdmissionLedger
     from application.jobs.ports import JobRepository
     from application.reports.ports import ReportHistory, ReportRepository
+    from application.webhooks.ports import CallbackRepository
 
 
 class Clock(Protocol):
@@ -59,6 +60,11 @@ class UnitOfWork(Protocol):
     @property
     def admission(self) -> "AdmissionLedger":
         """Idempotency keys and callers' job counts, in this transaction."""
+        ...
+
+    @property
+    def callbacks(self) -> "CallbackRepository":
+        """Jobs' completion callbacks and their deliveries, in this transaction."""
         ...
 
     @property

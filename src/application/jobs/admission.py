@@ -26,11 +26,18 @@ class JobAccepted:
     created_at: datetime
 
 
-def request_fingerprint(request: ReportRequest) -> str:
+def request_fingerprint(request: ReportRequest, callback_url: str | None = None) -> str:
     """A hash of the request's canonical form (parameters once checked and completed with
-    their defaults, and the format): key order and spacing of the body do not count."""
+    their defaults, the format, and the ``callbackUrl`` if any): key order and spacing of
+    the body do not count. A request without a callback hashes as it always did."""
+    document: dict[str, object] = {
+        "format": request.format.value,
+        "parameters": request.parameters,
+    }
+    if callback_url is not None:
+        document["callbackUrl"] = callback_url
     canonical = json.dumps(
-        {"format": request.format.value, "parameters": request.parameters},
+        document,
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,

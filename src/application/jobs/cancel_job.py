@@ -6,6 +6,7 @@ from application.common.ports import Clock, UnitOfWork
 from application.jobs.file_ports import ResultStore
 from application.jobs.job_records import visible_job
 from application.jobs.result_keys import delete_unrecorded_files
+from application.webhooks.ports import CallbackDispatcher
 from domain.errors import JobAlreadyFinished
 from domain.jobs import Job
 from domain.principal import Principal
@@ -33,12 +34,22 @@ class CancelJobUseCase:
     - Files its runs stored but never recorded (a worker killed between storing
       its file and recording it) are deleted once the job is cancelled; a store
       that does not answer then leaves them, logged, and the job stays cancelled.
+    - A cancelled job with a ``callbackUrl`` has its webhook started in the
+      background once the cancellation is committed; the answer never waits for it.
     """
 
-    def __init__(self, *, unit_of_work: UnitOfWork, clock: Clock, store: ResultStore) -> None:
+    def __init__(
+        self,
+        *,
+        unit_of_work: UnitOfWork,
+        clock: Clock,
+        store: ResultStore,
+        callbacks: CallbackDispatcher | None = None,
+    ) -> None:
         self._uow = unit_of_work
         self._clock = clock
         self._store = store
+        self._callbacks = callbacks
 
     async def execute(self, command: CancelJobCommand) -> Job:
         """The cancelled job."""
@@ -53,5 +64,7 @@ class CancelJobUseCase:
                     "The job changed while it was being cancelled; read it again."
                 )
             await uow.commit()
+        if job.callback is not None and self._callbacks is not None:
+            self._callbacks.dispatch(job.id)
         await delete_unrecorded_files(self._store, job, "cancelled")
         return job

@@ -1,13 +1,16 @@
 """Start an asynchronous report generation: the use case behind ``POST .../generate``."""
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from application.common.ports import Clock
 from application.jobs.admission import IdempotencyKey, JobAccepted, request_fingerprint
 from application.jobs.intake import JobIntake
 from application.reports.ports import ReportCatalog
+from domain.callback_hosts import CallbackAllowList
+from domain.callback_urls import check_callback_url
+from domain.callbacks import Callback
 from domain.errors import ReportNotFound
 from domain.jobs import Job
 from domain.principal import Principal
@@ -27,6 +30,10 @@ class GenerateReportCommand:
     """The id of the request, kept with the job so that its worker's log lines carry it."""
     trace_parent: str | None = None
     """The request's trace context, when it is traced, kept with the job for its run."""
+    callback_url: str | None = None
+    """Where to POST the job's status document once it ends (``callbackUrl``)."""
+    status_url_of: Callable[[str], str] | None = None
+    """The absolute status URL of a job id, as this request sees it (for the callback)."""
 
 
 logger = logging.getLogger(__name__)
@@ -46,13 +53,16 @@ class GenerateReportUseCase:
     - BR-001: the report has an API Response delivery target in asynchronous
       mode (``ReportNotAsynchronous``), checked before any job is created.
     - The parameters and format fit the report (``InvalidReportRequest``).
+    - A ``callbackUrl`` needs webhooks on and its host on the operator's
+      allow-list, and must be a plain absolute http(s) URL (``CallbackRefused``,
+      ``check_callback_url``); nothing is created otherwise.
     - BR-002: the job id is a random UUID (``Job.queue``).
     - All or nothing (AC-006): the job is answered only once its row is
       committed and queued; if either fails, no job runs and the caller gets
       ``ServiceUnavailable`` (``JobIntake``, which commits many requests' jobs
       at once).
     - Idempotency: a key is the caller's own, per report. The same key with the
-      same request (parameters and format, as checked and completed with their
+      same request (parameters, format and ``callbackUrl``, as checked and completed with their
       defaults) within 24 hours answers the job it first created, whatever the
       limits say; with another request ``IdempotencyKeyReused``; while the first
       request with it is still being committed here ``IdempotencyKeyInFlight``.
@@ -67,10 +77,18 @@ class GenerateReportUseCase:
     this process at once and one made elsewhere within a second.
     """
 
-    def __init__(self, *, reports: ReportCatalog, intake: JobIntake, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        reports: ReportCatalog,
+        intake: JobIntake,
+        clock: Clock,
+        callback_hosts: CallbackAllowList | None = None,
+    ) -> None:
         self._reports = reports
         self._intake = intake
         self._clock = clock
+        self._callback_hosts = callback_hosts
 
     async def execute(self, command: GenerateReportCommand) -> JobAccepted:
         """Run the rules above; return the accepted job or raise the broken rule."""
@@ -82,6 +100,9 @@ class GenerateReportUseCase:
         report.ensure_roles_allow(principal)
         report.ensure_supports_async_generation()
         request = report.prepare_request(command.parameters, command.format)
+        callback_url = None
+        if command.callback_url is not None:
+            callback_url = check_callback_url(command.callback_url, self._callback_hosts)
         job = Job.queue(
             report_id=report.id,
             requested_by=principal.subject,
@@ -90,13 +111,16 @@ class GenerateReportUseCase:
             request_id=command.request_id,
             trace_parent=command.trace_parent,
         )
+        if callback_url is not None:
+            status_url = command.status_url_of(job.id) if command.status_url_of else ""
+            job.callback = Callback(url=callback_url, status_url=status_url)
         key = None
         if command.idempotency_key is not None:
             key = IdempotencyKey(
                 caller=principal.subject,
                 report_id=report.id,
                 key=command.idempotency_key,
-                fingerprint=request_fingerprint(request),
+                fingerprint=request_fingerprint(request, callback_url),
             )
         accepted = await self._intake.submit(job, key)
         # DEBUG: a line for every request would cost the API a sixth of its throughput; the

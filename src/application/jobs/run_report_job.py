@@ -13,6 +13,7 @@ from application.jobs.job_records import save_job
 from application.jobs.policy import JobPolicy
 from application.jobs.ports import JobMessage, JobOutcome, JobRun, JobRunWatcher, RunTracer
 from application.jobs.report_file_maker import ReportFileMaker
+from application.webhooks.ports import CallbackDispatcher
 from domain.job_results import StoredResult
 from domain.job_status import JobStatus
 from domain.jobs import Job
@@ -48,6 +49,9 @@ class RunReportJobUseCase:
       at once instead of after its lease; the scheduler's entry delivers it again.
     - Success stores the file whole and records its size, SHA-256, content
       type and row count; it can be downloaded for ``result_ttl``.
+    - A job that ends here (succeeded or failed) with a ``callbackUrl`` has its
+      completion webhook started at once, in the background (``callbacks``); the
+      sweep delivers it if this process dies first.
     """
 
     def __init__(
@@ -59,6 +63,7 @@ class RunReportJobUseCase:
         policy: JobPolicy,
         watcher: JobRunWatcher | None = None,
         tracer: RunTracer | None = None,
+        callbacks: CallbackDispatcher | None = None,
     ) -> None:
         self._uow = unit_of_work
         self._clock = clock
@@ -66,6 +71,7 @@ class RunReportJobUseCase:
         self._policy = policy
         self._watcher = watcher
         self._tracer = tracer
+        self._callbacks = callbacks
 
     async def execute(self, message: JobMessage) -> JobRun:
         """Claim, render, record; the outcome says whether to deliver the job again. Its
@@ -74,6 +80,7 @@ class RunReportJobUseCase:
             return await self._execute(message)
 
     async def _execute(self, message: JobMessage) -> JobRun:
+        job: Job | None = None
         try:
             claimed = await self._claim(message)
             if isinstance(claimed, JobRun):
@@ -87,6 +94,10 @@ class RunReportJobUseCase:
             logger.warning("Job %s postponed: %s", message.job_id, exc.message)
             return JobRun(JobOutcome.RETRY_LATER, self._policy.storage_retry)
         logger.info("Job %s: %s", message.job_id, run.outcome.value)
+        ended = run.outcome in (JobOutcome.SUCCEEDED, JobOutcome.FAILED)
+        # A job that failed when claimed is not at hand: its callback, if any, is looked up.
+        if ended and self._callbacks is not None and (job is None or job.callback is not None):
+            self._callbacks.dispatch(message.job_id)
         return run
 
     async def _claim(self, message: JobMessage) -> tuple[Job, ReportConfiguration] | JobRun:

@@ -13,6 +13,7 @@ from application.jobs.policy import JobPolicy, SweepPolicy
 from application.jobs.ports import JobScheduler
 from application.jobs.queue_check import QueueCheck, delivery_of
 from application.jobs.result_keys import delete_unrecorded_files
+from application.webhooks.ports import CallbackDispatcher
 from domain.job_status import JobStatus
 from domain.jobs import Job
 
@@ -29,6 +30,7 @@ class SweepSummary:
     expired: int = 0
     unqueued: int = 0
     forgotten_keys: int = 0
+    callbacks: int = 0
 
 
 class SweepJobsUseCase:
@@ -50,6 +52,10 @@ class SweepJobsUseCase:
       record stays, and its download answers that it expired.
     - An ``Idempotency-Key`` older than 24 hours stands for nothing any more: it
       is deleted (generate ignores it already).
+    - A finished job's completion webhook that is pending and due (its first
+      attempt lost with a process that died, or a retry whose wait is over) is
+      started again (``callbacks``); its claim keeps two processes from sending it
+      at once.
     Each step handles at most ``batch`` jobs per sweep.
     """
 
@@ -62,6 +68,7 @@ class SweepJobsUseCase:
         store: ResultStore,
         policy: JobPolicy,
         sweep: SweepPolicy,
+        callbacks: CallbackDispatcher | None = None,
     ) -> None:
         self._uow = unit_of_work
         self._clock = clock
@@ -69,6 +76,7 @@ class SweepJobsUseCase:
         self._store = store
         self._policy = policy
         self._sweep = sweep
+        self._callbacks = callbacks
         self._queue_check = QueueCheck(
             unit_of_work=unit_of_work, clock=clock, scheduler=scheduler, batch=sweep.batch
         )
@@ -80,7 +88,19 @@ class SweepJobsUseCase:
         expired = await self._expire_results()
         unqueued = await self._queue_check.run()
         forgotten = await self._forget_old_keys()
-        return SweepSummary(requeued, failed, redelivered, expired, unqueued, forgotten)
+        callbacks = await self._dispatch_due_callbacks()
+        return SweepSummary(
+            requeued, failed, redelivered, expired, unqueued, forgotten, callbacks=callbacks
+        )
+
+    async def _dispatch_due_callbacks(self) -> int:
+        if self._callbacks is None:
+            return 0
+        async with self._uow as uow:
+            due = await uow.callbacks.due(self._clock.now(), self._sweep.batch)
+        for job_id in due:
+            self._callbacks.dispatch(job_id)
+        return len(due)
 
     async def _forget_old_keys(self) -> int:
         async with self._uow as uow:

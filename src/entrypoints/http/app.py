@@ -10,6 +10,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from entrypoints.container import Container
+from entrypoints.http.deliveries import JobDeliveriesController
 from entrypoints.http.dependencies import http_dependencies
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.generate import ReportGenerationController
@@ -68,6 +69,7 @@ def create_app(container: Container) -> Litestar:
                             ReportAdminController,
                         ],
                     ),
+                    JobDeliveriesController,
                     JobsController,
                     JobEventsController,
                 ],

@@ -21,6 +21,7 @@ from application.reports.get_report import GetReportUseCase
 from application.reports.list_reports import ListReportsUseCase
 from application.reports.read_report_history import ReadReportHistoryUseCase
 from application.reports.replace_report import ReplaceReportUseCase
+from application.webhooks.read_job_deliveries import ReadJobDeliveriesUseCase
 from entrypoints.container import Container
 from entrypoints.http.downloads import ResultDownloads
 from entrypoints.http.holds import HeldRequests
@@ -71,6 +72,11 @@ class HttpServices:
     def cancel_job(self) -> CancelJobUseCase:
         """``DELETE /api/v1/jobs/{jobId}``."""
         return self._container.cancel_job()
+
+    @property
+    def read_job_deliveries(self) -> ReadJobDeliveriesUseCase:
+        """``GET /api/v1/jobs/{jobId}/deliveries``."""
+        return self._container.read_job_deliveries()
 
     @property
     def download_result(self) -> DownloadResultUseCase:

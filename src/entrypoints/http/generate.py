@@ -49,7 +49,11 @@ class ReportGenerationController(Controller):
             "with another request answers 422, and a retry while the first request is still "
             "being processed 409. Each caller may create a limited number of jobs a minute and "
             "have a limited number queued or running; over either, 429 with `Retry-After` "
-            "(a repeat of an idempotent request is never refused)."
+            "(a repeat of an idempotent request is never refused).\n\n"
+            "With a `callbackUrl`, the service POSTs the job's status document there, signed "
+            "as Standard Webhooks describes, once the job ends (see `GET "
+            "/api/v1/jobs/{jobId}/deliveries`); its host must be on the operator's allow-list "
+            "(422 otherwise, and when webhooks are off)."
         ),
         request_max_body_size=MAX_BODY_BYTES,
         responses={
@@ -119,6 +123,8 @@ class ReportGenerationController(Controller):
                     idempotency_key=idempotency_key(key),
                     request_id=log_context.request_id.get(),  # set by ``RequestIds``
                     trace_parent=current_trace_parent(),  # None unless the request is traced
+                    callback_url=body.callback_url,
+                    status_url_of=lambda job_id: services.links.job_status(request, job_id),
                 )
             )
         status_url = services.links.job_status(request, accepted.job_id)

@@ -74,6 +74,7 @@ def job_body(job: Job, status_url: str, *, result_available: bool) -> JobBody:
             sha256=result.sha256,
             row_count=result.row_count,
         ),
+        callback_url=None if job.callback is None else job.callback.url,
     )
 
 

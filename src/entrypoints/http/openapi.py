@@ -104,9 +104,15 @@ GENERATE_ERROR_RESPONSES = {
     ),
     413: _error("The body is larger than 64 KiB", "The request body is larger than 64 KiB."),
     422: _error(
-        "The parameters or the format do not fit the report, or the Idempotency-Key was used "
-        "for another request of this report within 24 hours",
+        "The parameters or the format do not fit the report, the callbackUrl is refused "
+        "(webhooks off, a malformed URL, a host not on the allow-list), or the "
+        "Idempotency-Key was used for another request of this report within 24 hours",
         "Unknown parameter 'country'.",
+        (
+            "The callbackUrl's host is not allowed",
+            "The callback host 'hooks.example.net' is not on this service's allow-list "
+            "(REPORTGEN_WEBHOOK_ALLOWED_HOSTS).",
+        ),
         (
             "The Idempotency-Key stands for another request",
             "This Idempotency-Key was already used for a different request of this report "

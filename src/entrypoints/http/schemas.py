@@ -1,6 +1,6 @@
 """The JSON bodies of the HTTP API, as msgspec Structs (camelCase on the wire)."""
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -12,6 +12,21 @@ class GenerateReportBody(msgspec.Struct, forbid_unknown_fields=True, rename="cam
 
     parameters: dict[str, Any] = msgspec.field(default_factory=dict)
     format: str | None = None
+    callback_url: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                description=(
+                    "Where to POST the job's status document, signed as Standard Webhooks "
+                    "describes, once the job ends: an absolute http(s) URL (at most 2048 "
+                    "characters, no user name or password) whose host is on the operator's "
+                    "allow-list."
+                ),
+                examples=["https://hooks.example.com/reportgen"],
+            ),
+        ]
+        | None
+    ) = None
 
 
 class JobAcceptedBody(msgspec.Struct, rename="camel"):
@@ -67,6 +82,9 @@ class JobBody(msgspec.Struct, rename="camel"):
     result_url: str | None
     expires_at: str | None
     result: ResultBody | None
+    callback_url: Annotated[
+        str | None, msgspec.Meta(description="The generate's `callbackUrl`, if any.")
+    ] = None
 
 
 class JobPageBody(msgspec.Struct):
@@ -74,3 +92,32 @@ class JobPageBody(msgspec.Struct):
 
     jobs: list[JobBody]
     next: str | None
+
+
+class CallbackBody(msgspec.Struct, rename="camel"):
+    """A job's completion webhook: where it goes and how its delivery stands."""
+
+    url: str
+    state: str
+    attempts: int
+    next_attempt_at: str | None
+
+
+class DeliveryBody(msgspec.Struct, rename="camel"):
+    """One attempt to deliver a job's completion webhook."""
+
+    webhook_id: str
+    attempt: int
+    attempted_at: str
+    status_code: int | None
+    error: str | None
+    outcome: str
+    next_attempt_at: str | None
+
+
+class JobDeliveriesBody(msgspec.Struct, rename="camel"):
+    """``GET /api/v1/jobs/{jobId}/deliveries``: the job's callback and every attempt."""
+
+    job_id: str
+    callback: CallbackBody | None
+    deliveries: list[DeliveryBody]

@@ -1,0 +1,1 @@
+"""Completion webhooks over HTTP: signed with ``standardwebhooks``, sent with httpx."""

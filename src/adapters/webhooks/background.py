@@ -1,0 +1,69 @@
+"""Delivering callbacks in the background of a process: an asyncio task per job."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from application.webhooks.deliver_job_callback import CallbackAttempt, DeliverJobCallbackCommand
+
+logger = logging.getLogger(__name__)
+
+Deliver = Callable[[DeliverJobCallbackCommand], Awaitable[CallbackAttempt]]
+
+
+class BackgroundCallbacks:
+    """The ``CallbackDispatcher`` port on asyncio tasks of the running loop.
+
+    Each dispatched job gets one task that makes an attempt and, while the
+    callback is pending and its next wait is at most ``follow_up``, waits and
+    tries again; a longer wait, or this process stopping, leaves it to the
+    periodic sweep (the callback's due time is in the database). A job already
+    being delivered here is not dispatched twice.
+    """
+
+    def __init__(self, deliver: Deliver, *, follow_up: timedelta) -> None:
+        self._deliver = deliver
+        self._follow_up = follow_up
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    @property
+    def in_progress(self) -> frozenset[str]:
+        """The jobs whose callbacks this process is delivering (or waiting to retry)."""
+        return frozenset(self._tasks)
+
+    def dispatch(self, job_id: str) -> None:
+        """Start delivering ``job_id``'s callback; returns at once."""
+        if job_id in self._tasks:
+            return
+        task = asyncio.get_running_loop().create_task(
+            self._run(job_id), name=f"reportgen-callback-{job_id}"
+        )
+        self._tasks[job_id] = task
+        task.add_done_callback(lambda _: self._tasks.pop(job_id, None))
+
+    async def _run(self, job_id: str) -> None:
+        command = DeliverJobCallbackCommand(job_id)
+        while True:
+            try:
+                attempt = await self._deliver(command)
+            except Exception:
+                logger.exception("Job %s: the callback could not be delivered now.", job_id)
+                return
+            wait = attempt.retry_in
+            if not attempt.attempted or wait is None or wait > self._follow_up:
+                return
+            await asyncio.sleep(max(wait.total_seconds(), 0.0))
+
+    async def start(self) -> None:
+        """Nothing to start: tasks begin with ``dispatch``."""
+
+    async def stop(self) -> None:
+        """Cancel the deliveries in progress; the sweep takes them up after their hold."""
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

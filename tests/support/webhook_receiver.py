@@ -1,0 +1,72 @@
+"""A real HTTP receiver of webhooks on 127.0.0.1, in a thread: records what it is sent."""
+
+import asyncio
+import http.server
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Received:
+    """One request the receiver got (header names in lower case)."""
+
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class WebhookReceiver:
+    """Answers each POST with the next status of ``answers`` (then the last one)."""
+
+    answers: list[int] = field(default_factory=lambda: [204])
+    received: list[Received] = field(default_factory=list)
+    port: int = 0
+
+    @property
+    def url(self) -> str:
+        """The URL to call back, by address."""
+        return f"http://127.0.0.1:{self.port}/hooks/reportgen"
+
+    def answer(self) -> int:
+        return self.answers[min(len(self.received), len(self.answers)) - 1]
+
+
+@contextmanager
+def webhook_receiver(*answers: int) -> Iterator[WebhookReceiver]:
+    """A receiver on a free port of 127.0.0.1, stopped on leaving."""
+    receiver = WebhookReceiver(answers=list(answers) or [204])
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("content-length", "0"))
+            body = self.rfile.read(length)
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            receiver.received.append(Received(self.path, headers, body))
+            self.send_response(receiver.answer())
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    receiver.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, name="webhook-receiver", daemon=True)
+    thread.start()
+    try:
+        yield receiver
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+async def posts_arrived(receiver: WebhookReceiver, count: int = 1) -> None:
+    """Return once ``receiver`` got ``count`` requests (bound it with ``asyncio.timeout``)."""
+    while True:
+        if len(receiver.received) >= count:
+            return
+        await asyncio.sleep(0.05)
