@@ -2,13 +2,11 @@
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
-from entrypoints.client import Job, Report, ReportgenClient
+from entrypoints.client import ReportgenClient
+from entrypoints.client_output import job_details, job_line, report_details, report_line, show
 from entrypoints.client_progress import progress_display
 
 
@@ -48,6 +46,9 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--timeout", type=float, help="give up after this many seconds (default: no limit)"
     )
+    run.add_argument(
+        "--callback-url", help="a webhook the service calls when the job ends (default: none)"
+    )
 
 
 def perform(args: argparse.Namespace, client: ReportgenClient) -> int:
@@ -56,13 +57,13 @@ def perform(args: argparse.Namespace, client: ReportgenClient) -> int:
         return _run(args, client)
     if args.command == "reports":
         if args.action == "list":
-            return _print(client.list_reports(), args.json, _report_line)
-        return _print(client.get_report(args.report), args.json, _report_details)
+            return show(client.list_reports(), args.json, report_line)
+        return show(client.get_report(args.report), args.json, report_details)
     if args.action == "list":
         jobs = client.list_jobs(status=args.status, report_id=args.report, limit=args.limit)
-        return _print(list(jobs), args.json, _job_line)
+        return show(list(jobs), args.json, job_line)
     job = client.cancel(args.job) if args.action == "cancel" else client.status(args.job)
-    return _print(job, args.json, _job_details)
+    return show(job, args.json, job_details)
 
 
 def parameters(pairs: list[str]) -> dict[str, Any]:
@@ -84,7 +85,9 @@ def parameters(pairs: list[str]) -> dict[str, Any]:
 
 def _run(args: argparse.Namespace, client: ReportgenClient) -> int:
     params = parameters(args.param)
-    accepted = client.generate(args.report, params, args.format, args.idempotency_key)
+    accepted = client.generate(
+        args.report, params, args.format, args.idempotency_key, args.callback_url
+    )
     try:
         with progress_display(accepted.job_id) as display:
             job = client.wait(accepted.job_id, timeout=args.timeout, on_progress=display.update)
@@ -100,55 +103,3 @@ def _run(args: argparse.Namespace, client: ReportgenClient) -> int:
     path = client.download(job.job_id, args.output or Path.cwd())
     print(path.resolve())
     return 0
-
-
-def _print(value: Any, as_json: bool, text: Any) -> int:
-    if as_json:
-        sys.stdout.write(msgspec.json.encode(value).decode() + "\n")
-    elif isinstance(value, list):
-        for item in value:
-            print(text(item))
-    else:
-        print(text(value))
-    return 0
-
-
-def _job_line(job: Job) -> str:
-    created = job.created_at.strftime("%Y-%m-%d %H:%M:%S")
-    rows = job.progress.rows_written
-    return f"{job.job_id}  {job.report_id:<16} {job.status:<9} {rows:>9} rows  {created}"
-
-
-def _job_details(job: Job) -> str:
-    lines = [
-        f"job:       {job.job_id}",
-        f"report:    {job.report_id} ({job.format})",
-        f"status:    {job.status}",
-        f"rows:      {job.progress.rows_written}",
-        f"created:   {job.created_at.isoformat()}",
-    ]
-    if job.finished_at:
-        lines.append(f"finished:  {job.finished_at.isoformat()}")
-    if job.error:
-        lines.append(f"error:     {job.error}")
-    if job.result:
-        lines.append(f"file:      {job.result.file_name}, {job.result.size_bytes} bytes")
-        lines.append(f"sha256:    {job.result.sha256}")
-    return "\n".join(lines)
-
-
-def _report_line(report: Report) -> str:
-    delivery = "async" if report.runs_async else "not async"
-    return f"{report.id:<24} {','.join(report.formats):<14} {delivery:<9}  {report.name}"
-
-
-def _report_details(report: Report) -> str:
-    lines = [f"report:      {report.id}", f"name:        {report.name}"]
-    if report.description:
-        lines.append(f"description: {report.description}")
-    lines.append(f"formats:     {', '.join(report.formats)}")
-    lines.append(f"async:       {'yes' if report.runs_async else 'no'}")
-    for spec in report.parameters:
-        need = "required" if spec.required else "optional"
-        lines.append(f"parameter:   {spec.name} ({spec.type}, {need}) {spec.description}".rstrip())
-    return "\n".join(lines)

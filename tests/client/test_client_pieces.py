@@ -1,5 +1,7 @@
 """Small parts of the client: ``--param`` parsing, odd answers, refusals with Retry-After."""
 
+import json
+
 import httpx
 import pytest
 
@@ -118,3 +120,32 @@ async def test_the_async_client_lists_every_page_of_jobs_and_reports() -> None:
 
     assert statuses == ["Running", "Cancelled"]
     assert reports == ["a", "b"]
+
+
+def test_generate_sends_only_what_it_is_given() -> None:
+    sent: list[httpx.Request] = []
+
+    def accept(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(202, json={"jobId": "j", "statusUrl": "http://x/api/v1/jobs/j"})
+
+    client = ReportgenClient(BASE_URL, "t", transport=httpx.MockTransport(accept))
+    with client:
+        client.generate("report-123")
+        client.generate(
+            "report-123",
+            {"region": "North"},
+            format="json",
+            idempotency_key="k-1",
+            callback_url="https://hooks.example/done",
+        )
+
+    assert sent[0].content == b""
+    assert "idempotency-key" not in sent[0].headers
+    assert json.loads(sent[1].content) == {
+        "parameters": {"region": "North"},
+        "format": "json",
+        "callbackUrl": "https://hooks.example/done",
+    }
+    assert sent[1].headers["idempotency-key"] == "k-1"
+    assert sent[1].headers["authorization"] == "Bearer t"

@@ -44,6 +44,7 @@ class Job(msgspec.Struct, rename="camel"):
     result_url: str | None = None
     expires_at: datetime | None = None
     result: JobResult | None = None
+    callback_url: str | None = None
 
     @property
     def is_finished(self) -> bool:

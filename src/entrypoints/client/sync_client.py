@@ -54,9 +54,16 @@ class ReportgenClient:
         parameters: Mapping[str, Any] | None = None,
         format: str | None = None,
         idempotency_key: str | None = None,
+        callback_url: str | None = None,
     ) -> JobAccepted:
-        """Ask for a report: the new job's id and status URL."""
-        request = wire.generate_request(self._http, report_id, parameters, format, idempotency_key)
+        """Ask for a report: the new job's id and status URL.
+
+        ``callback_url`` asks for a signed webhook when the job ends (the service must
+        allow its host).
+        """
+        request = wire.generate_request(
+            self._http, report_id, parameters, format, idempotency_key, callback_url
+        )
         return wire.answer(self._send(request), JobAccepted)
 
     def status(self, job_id: str) -> Job:

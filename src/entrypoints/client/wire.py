@@ -37,6 +37,7 @@ def generate_request(
     parameters: Mapping[str, Any] | None,
     format: str | None,
     idempotency_key: str | None,
+    callback_url: str | None = None,
 ) -> httpx.Request:
     """``POST .../generate`` with only the parts the caller gave."""
     body: dict[str, Any] = {}
@@ -44,6 +45,8 @@ def generate_request(
         body["parameters"] = dict(parameters)
     if format:
         body["format"] = format
+    if callback_url:
+        body["callbackUrl"] = callback_url
     headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
     return http.build_request(
         "POST", report_path(report_id, "/generate"), json=body or None, headers=headers
