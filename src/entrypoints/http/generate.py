@@ -59,6 +59,7 @@ class ReportGenerationController(Controller):
         responses={
             200: ResponseSpec(
                 JobBody,
+                generate_examples=False,
                 description="With `Prefer: wait=N`: the job ended within N seconds; its status "
                 "(`Location` and `Content-Location` are its status URL)",
             ),
