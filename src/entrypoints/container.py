@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from dependency_injector import containers, providers
 
 from adapters.announcements.local import LocalJobChanges, change_addresses
+from adapters.announcements.postgres import PostgresJobChanges
 from adapters.announcements.redis import RedisJobChanges, changes_channel
 from adapters.arq.scheduler import ArqJobScheduler, create_redis
 from adapters.clock import SystemClock
@@ -82,13 +83,19 @@ class Container(containers.DeclarativeContainer):
     )
     #: Job changes, announced after each commit and heard by ``?wait=N`` and event streams.
     job_changes = providers.Selector(
-        settings.provided.scheduler_backend,
+        settings.provided.job_changes_backend,
         redis=providers.Singleton(
             RedisJobChanges,
             redis,
             providers.Callable(changes_channel, settings.provided.database_url),
         ),
-        in_process=providers.Singleton(
+        postgres=providers.Singleton(
+            PostgresJobChanges,
+            engine,
+            settings.provided.database_url,
+            timeout_seconds=_database_seconds,
+        ),
+        local=providers.Singleton(
             LocalJobChanges,
             providers.Callable(change_addresses, settings.provided.database_url),
         ),

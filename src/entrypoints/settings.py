@@ -80,6 +80,14 @@ class Settings:
         return "redis" if self.uses_redis else "in_process"
 
     @property
+    def job_changes_backend(self) -> str:
+        """How job changes reach waiting callers: ``redis`` pub/sub with Redis, else
+        ``postgres`` (NOTIFY) on PostgreSQL, else ``local`` sockets (SQLite)."""
+        if self.uses_redis:
+            return "redis"
+        return "postgres" if self.database_url.startswith("postgresql") else "local"
+
+    @property
     def results_directory(self) -> Path:
         """The directory of the local result store."""
         return Path(self.results_url)

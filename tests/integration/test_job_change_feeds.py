@@ -1,5 +1,5 @@
 """Job changes announced by one process and heard by another: local sockets, Redis pub/sub,
-and the unit of work that announces what it committed."""
+PostgreSQL NOTIFY, and the unit of work that announces what it committed."""
 
 import asyncio
 import secrets
@@ -7,11 +7,14 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.announcements.local import LocalJobChanges, change_addresses
+from adapters.announcements.postgres import PostgresJobChanges
 from adapters.announcements.redis import RedisJobChanges, changes_channel
 from adapters.arq.scheduler import create_redis
+from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from application.jobs.change_ports import JobChange
 from domain.job_status import JobStatus
@@ -131,3 +134,60 @@ async def test_the_unit_of_work_announces_job_changes_only_once_committed(
         await uow.commit()
         assert announcer.announced == []  # after the block, once the gate is given back
     assert announcer.announced == [JobChange(job.id, JobStatus.RUNNING, 0)]
+
+
+@pytest.fixture
+async def postgres_feeds(
+    postgres_url: str,
+) -> AsyncIterator[tuple[PostgresJobChanges, PostgresJobChanges]]:
+    engines = [create_engine(postgres_url) for _ in range(2)]
+    feeds = tuple(PostgresJobChanges(e, postgres_url, timeout_seconds=2) for e in engines)
+    yield feeds[0], feeds[1]
+    for feed, engine in zip(feeds, engines, strict=True):
+        await feed.stop()
+        await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_a_postgres_listener_hears_a_change_notified_by_another_process(
+    postgres_feeds: tuple[PostgresJobChanges, PostgresJobChanges],
+) -> None:
+    announcer, listener = postgres_feeds
+    many = [JobChange(f"job-{n}", JobStatus.RUNNING, n) for n in range(150)]  # several notifies
+    async with listener.watch("job-1") as changes, listener.watch("job-149") as last:
+        await announcer.announce([*many, CHANGE])
+        assert await changes.next(5) == JobChange("job-1", JobStatus.RUNNING, 1)
+        assert await changes.next(5) == CHANGE
+        assert await last.next(5) == JobChange("job-149", JobStatus.RUNNING, 149)
+
+
+@pytest.mark.postgres
+async def test_a_postgres_listener_hears_again_after_its_connection_was_killed(
+    postgres_feeds: tuple[PostgresJobChanges, PostgresJobChanges], postgres_url: str
+) -> None:
+    announcer, listener = postgres_feeds
+    async with listener.watch("job-1") as changes:
+        admin = create_engine(postgres_url)
+        try:
+            async with admin.connect() as connection:
+                killed = await connection.scalar(
+                    sa.text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE query LIKE 'LISTEN%' AND datname = current_database()"
+                    )
+                )
+            assert killed == 1
+        finally:
+            await admin.dispose()
+        async with asyncio.timeout(10):
+            while (heard := await changes.next(0.2)) is None:
+                await announcer.announce([CHANGE])  # lost until the listener is back
+        assert heard == CHANGE
+
+
+async def test_announcing_to_a_postgresql_that_does_not_answer_returns_at_once() -> None:
+    url = "postgresql+asyncpg://postgres@127.0.0.1:1/none"
+    engine = create_engine(url, timeout_seconds=1)
+    feed = PostgresJobChanges(engine, url, timeout_seconds=1)
+    await asyncio.wait_for(feed.announce([CHANGE]), 5)
+    await engine.dispose()

@@ -12,8 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
+import sqlalchemy as sa
 
 from adapters.announcements.redis import changes_channel
+from adapters.sqlalchemy.engine import create_engine
 from entrypoints.settings import Settings
 from tests.integration.console import clean_env, reportgen, running_worker
 from tests.integration.test_cli_serve import free_port, seeded_data_dir, serving
@@ -211,3 +213,39 @@ def test_a_caller_holding_its_most_requests_open_is_refused_more_until_one_ends(
                 del first_lines, second_lines
         held = client.get(f"/api/v1/jobs/{job_id}?wait=1", headers=headers)
         assert held.status_code == 200  # the streams ended: their holds are released
+
+
+@pytest.mark.postgres
+async def test_a_waiter_of_the_embedded_mode_on_postgresql_is_woken_through_notify(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    variables = {"REPORTGEN_DATABASE_URL": postgres_url}
+    env = clean_env(tmp_path, **variables)
+    for command in (("db", "upgrade"), ("demo", "seed")):
+        done = reportgen(*command, env=env)
+        assert done.returncode == 0, done.stderr
+    headers = bearer_token(tmp_path, **variables)
+    port = free_port()
+    with serving(tmp_path, port, **variables):
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            job_id = await generate(client, headers, format="xlsx")
+            started = time.monotonic()
+            response = await client.get(f"/api/v1/jobs/{job_id}?wait=30", headers=headers)
+            assert response.json()["status"] == "Succeeded"
+            assert time.monotonic() - started < 25
+            listening = await listeners(postgres_url)
+            assert listening == 1  # the API process hears the workers through LISTEN
+
+
+async def listeners(postgres_url: str) -> int:
+    """The connections of the test database that LISTEN."""
+    engine = create_engine(postgres_url)
+    try:
+        async with engine.connect() as connection:
+            query = (
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+            )
+            return int(await connection.scalar(sa.text(query)) or 0)
+    finally:
+        await engine.dispose()

@@ -48,7 +48,7 @@ def test_every_file_the_section_names_exists() -> None:
 
 
 def test_every_port_adapter_and_fake_of_the_table_exists_where_it_says() -> None:
-    assert len(PORT_ROWS) == 11
+    assert len(PORT_ROWS) == 12
     for row in PORT_ROWS:
         ports, where, adapters, fake = cells(row)
         module = importlib.import_module(where.strip("`").removesuffix(".py").replace("/", "."))

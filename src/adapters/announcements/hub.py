@@ -109,12 +109,31 @@ def encode(changes: Iterable[JobChange]) -> bytes:
 
 
 _decoder = msgspec.msgpack.Decoder(list[_Wire])
+_text_decoder = msgspec.json.Decoder(list[_Wire])
 
 
 def decode(payload: bytes) -> list[JobChange]:
     """The changes in ``payload``; none when it is not an announcement of ours."""
+    return _changes(_decoder, payload)
+
+
+def encode_text(changes: Iterable[JobChange]) -> str:
+    """Changes as text, for a channel that carries text: JSON ``[[job_id, status, rows]]``."""
+    wire = [(c.job_id, c.status.value, c.rows_written) for c in changes]
+    return msgspec.json.encode(wire).decode()
+
+
+def decode_text(payload: str) -> list[JobChange]:
+    """The changes in a text ``payload``; none when it is not an announcement of ours."""
+    return _changes(_text_decoder, payload.encode())
+
+
+def _changes(
+    decoder: "msgspec.msgpack.Decoder[list[_Wire]] | msgspec.json.Decoder[list[_Wire]]",
+    payload: bytes,
+) -> list[JobChange]:
     try:
-        wire = _decoder.decode(payload)
+        wire = decoder.decode(payload)
         return [JobChange(job_id, JobStatus(status), rows) for job_id, status, rows in wire]
     except (msgspec.DecodeError, ValueError):
         return []
