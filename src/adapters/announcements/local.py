@@ -12,11 +12,11 @@ import asyncio
 import errno
 import logging
 import socket
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from typing import Final
 
-from adapters.announcements.hub import Waiter, WaiterHub, decode, encode
+from adapters.announcements.feed import ChangeFeed
+from adapters.announcements.hub import WaiterHub, decode, encode
 from adapters.service_key import service_key
 from application.jobs.change_ports import JobChange
 
@@ -34,13 +34,15 @@ def change_addresses(database_url: str, slots: int = SLOTS) -> list[str]:
     return [f"\0reportgen-{service_key(database_url)}-changes-{n}" for n in range(slots)]
 
 
-class LocalJobChanges:
+class LocalJobChanges(ChangeFeed):
     """The ``JobChangeAnnouncer`` and ``JobChangeFeed`` ports on local datagram sockets."""
 
+    source = "local sockets"
+
     def __init__(self, addresses: Sequence[str]) -> None:
+        super().__init__(ready_timeout=0)
         self._addresses = list(addresses)
         self._sender: socket.socket | None = None
-        self._hub = WaiterHub(self._listen, ready_timeout=0)
 
     async def announce(self, changes: Sequence[JobChange]) -> None:
         """Send ``changes`` to every listening slot, without waiting."""
@@ -55,13 +57,7 @@ class LocalJobChanges:
                 except OSError:
                     continue  # nobody there (ECONNREFUSED), or its queue is full
 
-    @asynccontextmanager
-    async def watch(self, job_id: str) -> AsyncIterator[Waiter]:
-        """Changes of ``job_id`` from now on."""
-        async with self._hub.watch(job_id) as waiter:
-            yield waiter
-
-    async def _listen(self, hub: WaiterHub) -> None:
+    async def _listen_once(self, hub: WaiterHub) -> None:
         sock = self._bind()
         if sock is None:
             logger.warning("Every job-change address is taken: waiters end on their timeout.")
@@ -98,12 +94,9 @@ class LocalJobChanges:
             return sock
         return None
 
-    async def start(self) -> None:
-        """Nothing to open before the first waiter."""
-
     async def stop(self) -> None:
         """Stop listening and close the sockets."""
-        await self._hub.stop()
+        await super().stop()
         sender, self._sender = self._sender, None
         if sender is not None:
             sender.close()

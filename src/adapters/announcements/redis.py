@@ -1,18 +1,14 @@
 """Job changes announced on a Redis pub/sub channel: every API process hears every worker."""
 
-import asyncio
-import logging
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from adapters.announcements.hub import Waiter, WaiterHub, decode, encode
+from adapters.announcements.feed import ChangeFeed
+from adapters.announcements.hub import WaiterHub, decode, encode
 from adapters.service_key import service_key
 from application.jobs.change_ports import JobChange
-
-logger = logging.getLogger(__name__)
 
 #: Seconds between tries to subscribe again after Redis failed.
 _RESUBSCRIBE_SECONDS = 1.0
@@ -24,7 +20,7 @@ def changes_channel(database_url: str) -> str:
     return f"reportgen:job-changes:{service_key(database_url)}"
 
 
-class RedisJobChanges:
+class RedisJobChanges(ChangeFeed):
     """The ``JobChangeAnnouncer`` and ``JobChangeFeed`` ports on Redis pub/sub.
 
     An announcement is one ``PUBLISH`` (bounded by the client's socket timeout; a
@@ -32,11 +28,13 @@ class RedisJobChanges:
     opened with the first waiter and reopened after a failure, however many wait.
     """
 
+    source = "Redis"
+    listen_errors = (RedisError, OSError)
+
     def __init__(self, redis: Redis, channel: str) -> None:
+        super().__init__(retry_seconds=_RESUBSCRIBE_SECONDS)
         self._redis = redis
         self._channel = channel
-        self._hub = WaiterHub(self._listen)
-        self._failing = False
 
     async def announce(self, changes: Sequence[JobChange]) -> None:
         """Publish ``changes`` on the channel."""
@@ -45,28 +43,11 @@ class RedisJobChanges:
         try:
             await self._redis.publish(self._channel, encode(changes))
         except (RedisError, OSError) as error:
-            if not self._failing:
-                logger.warning("Job changes not announced (Redis): %s", error)
-            self._failing = True
+            self._announced(error)
         else:
-            self._failing = False
+            self._announced()
 
-    @asynccontextmanager
-    async def watch(self, job_id: str) -> AsyncIterator[Waiter]:
-        """Changes of ``job_id`` from now on."""
-        async with self._hub.watch(job_id) as waiter:
-            yield waiter
-
-    async def _listen(self, hub: WaiterHub) -> None:
-        while True:
-            try:
-                await self._subscribed(hub)
-            except (RedisError, OSError) as error:
-                hub.ready(False)
-                logger.warning("Not hearing job changes (Redis): %s; retrying.", error)
-                await asyncio.sleep(_RESUBSCRIBE_SECONDS)
-
-    async def _subscribed(self, hub: WaiterHub) -> None:
+    async def _listen_once(self, hub: WaiterHub) -> None:
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         try:
             await pubsub.subscribe(self._channel)
@@ -78,10 +59,3 @@ class RedisJobChanges:
         finally:
             hub.ready(False)
             await pubsub.aclose()  # type: ignore[no-untyped-call]
-
-    async def start(self) -> None:
-        """Nothing to open before the first waiter."""
-
-    async def stop(self) -> None:
-        """Close the subscription."""
-        await self._hub.stop()
