@@ -131,7 +131,7 @@ class ReportGenerationController(Controller):
         status_url = services.links.job_status(request, accepted.job_id)
         asked = preferences(request.headers.getall("prefer", ())) if prefer else {}
         wait = preferred_wait(asked, LONGEST_WAIT_SECONDS)
-        if not services.holds.may_hold(principal_of(request).subject):
+        if wait is not None and not services.holds.may_hold(principal_of(request).subject):
             wait = None  # a preference: the job is created, the answer is not held
         applied = ["respond-async"] if "respond-async" in asked else []
         if wait is not None:
