@@ -433,19 +433,21 @@ class FakeReportCatalog:
 
 
 class FakeJobChangeFeed:
-    """Watchers by job; ``announce`` hands a change to each, as a real feed would."""
+    """Watchers by job; ``announce`` hands a change to each, as a real feed would;
+    ``stop_watching`` closes every watch, and each new one, as a stopping process does."""
 
     def __init__(self) -> None:
-        self.watchers: dict[str, list[asyncio.Queue[JobChange]]] = {}
+        self.watchers: dict[str, list[FakeJobChanges]] = {}
         self.watches = 0
+        self.stopping = False
 
     @asynccontextmanager
     async def watch(self, job_id: str) -> AsyncIterator["FakeJobChanges"]:
-        changes: asyncio.Queue[JobChange] = asyncio.Queue()
+        changes = FakeJobChanges(asyncio.Queue(), closing=self.stopping)
         self.watchers.setdefault(job_id, []).append(changes)
         self.watches += 1
         try:
-            yield FakeJobChanges(changes)
+            yield changes
         finally:
             self.watchers[job_id].remove(changes)
             if not self.watchers[job_id]:
@@ -453,15 +455,25 @@ class FakeJobChangeFeed:
 
     async def announce(self, changes: Sequence[JobChange]) -> None:
         for change in changes:
-            for queue in self.watchers.get(change.job_id, []):
-                queue.put_nowait(change)
+            for watcher in self.watchers.get(change.job_id, []):
+                watcher.queue.put_nowait(change)
+
+    def stop_watching(self) -> None:
+        self.stopping = True
+        for watchers in self.watchers.values():
+            for watcher in watchers:
+                watcher.closing = True
+                watcher.queue.put_nowait(None)  # wakes a waiting ``next``
 
 
 @dataclass
 class FakeJobChanges:
-    queue: "asyncio.Queue[JobChange]"
+    queue: "asyncio.Queue[JobChange | None]"
+    closing: bool = False
 
     async def next(self, within: float) -> JobChange | None:
+        if self.closing:
+            return None
         try:
             return await asyncio.wait_for(self.queue.get(), max(within, 0))
         except TimeoutError:

@@ -6,7 +6,8 @@ its fast httptools protocol: a request head (the request line and headers) must 
 whole within ``REPORTGEN_CLIENT_HEADER_TIMEOUT_SECONDS`` of the connection or of the last
 response, in at most ``REPORTGEN_MAX_HEADER_BYTES``; its body within
 ``REPORTGEN_CLIENT_BODY_TIMEOUT_SECONDS`` of its head. A head too slow or a body too slow
-is answered 408, a head too large 431, and the connection is closed.
+is answered 408, a head too large 431, and the connection is closed. When the server
+stops, the app is told at once (``entrypoints.stopping``), not once every answer is done.
 """
 
 import asyncio
@@ -17,6 +18,7 @@ from typing import Any
 import msgspec
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from entrypoints import stopping
 from entrypoints.settings import Settings
 
 _END_OF_HEAD = b"\r\n\r\n"
@@ -52,6 +54,11 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         """Start the first head's deadline."""
         super().connection_made(transport)
         self._await_head()
+
+    def shutdown(self) -> None:
+        """The server stops: as uvicorn does, and the app lets its held answers go."""
+        super().shutdown()
+        stopping.begin()
 
     def connection_lost(self, exc: Exception | None) -> None:
         """Drop the deadline."""

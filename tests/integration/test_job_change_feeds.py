@@ -56,6 +56,42 @@ async def test_every_local_listener_of_the_service_hears_each_change() -> None:
             await feed.stop()
 
 
+async def test_a_feed_that_stops_watching_ends_every_watch_at_once_and_each_new_one() -> None:
+    announcer, listener = local_pair()
+    try:
+        async with listener.watch("job-1") as changes:
+            waiting = asyncio.ensure_future(changes.next(30))
+            await asyncio.sleep(0.05)
+            assert not waiting.done()
+            listener.stop_watching()
+            assert await asyncio.wait_for(waiting, 1) is None
+            assert changes.closing
+            await announcer.announce([CHANGE])  # heard, but a closing watch holds nobody
+            assert await asyncio.wait_for(changes.next(30), 1) is None
+        async with listener.watch("job-2") as later:
+            assert later.closing
+            assert await asyncio.wait_for(later.next(30), 1) is None
+    finally:
+        await announcer.stop()
+        await listener.stop()
+
+
+async def test_a_watch_keeps_the_newest_changes_when_nobody_reads_them() -> None:
+    announcer, listener = local_pair()
+    many = [JobChange("job-1", JobStatus.RUNNING, rows) for rows in range(40)]
+    try:
+        async with listener.watch("job-1") as changes:
+            await announcer.announce(many)
+            heard = []
+            while (change := await changes.next(0.5)) is not None:
+                heard.append(change.rows_written)
+            assert heard == list(range(24, 40))  # the backlog: the 16 newest, in order
+            assert not changes.closing
+    finally:
+        await announcer.stop()
+        await listener.stop()
+
+
 async def test_announcing_with_nobody_listening_neither_fails_nor_waits() -> None:
     announcer, _ = local_pair(slots=64)
     many = [JobChange(f"job-{n}", JobStatus.RUNNING, n) for n in range(1000)]

@@ -4,8 +4,10 @@ announcements, through Redis pub/sub and through the embedded mode's local socke
 import asyncio
 import json
 import signal
+import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -149,29 +151,88 @@ def test_the_event_stream_of_a_finished_job_ends_at_once(seeded_data_dir: Path, 
         assert events.text.count("event: status") == 1
 
 
-def test_a_server_told_to_stop_closes_an_open_event_stream_after_its_grace(
+def held(base: str, path: str) -> int:
+    """How many answers of the route ``path`` the server is holding now (its metrics)."""
+    metrics = httpx.get(f"{base}/metrics", timeout=5).text
+    return sum(
+        int(float(line.rsplit(" ", 1)[1]))
+        for line in metrics.splitlines()
+        if line.startswith("reportgen_requests_in_progress{") and f'path="{path}"' in line
+    )
+
+
+def eventually(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_server_told_to_stop_answers_its_held_waits_and_ends_its_streams_at_once(
     seeded_data_dir: Path, redis_url: str
 ) -> None:
-    variables = {"REPORTGEN_REDIS_URL": redis_url, "REPORTGEN_SERVE_GRACE_SECONDS": "2"}
+    variables = {"REPORTGEN_REDIS_URL": redis_url}  # the default grace: 30 s
     headers = bearer_token(seeded_data_dir, **variables)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with serving(seeded_data_dir, port, **variables) as server:
+    with serving(seeded_data_dir, port, **variables) as server, ThreadPoolExecutor(1) as pool:
         job = httpx.post(f"{base}/api/v1/reports/report-123/generate", headers=headers, timeout=10)
         job_id = job.json()["jobId"]  # no worker: it stays Queued
         with httpx.stream(
             "GET", f"{base}/api/v1/jobs/{job_id}/events", headers=headers, timeout=30
         ) as stream:
-            first_event(lines := stream.iter_lines())
+            first = json.loads(first_event(lines := stream.iter_lines())[5:])
+            waiting = pool.submit(
+                httpx.get, f"{base}/api/v1/jobs/{job_id}?wait=30", headers=headers, timeout=40
+            )
+            assert eventually(lambda: held(base, "/api/v1/jobs/{job_id}") == 1, 10)
             server.send_signal(signal.SIGTERM)
             stopping = time.monotonic()
-            time.sleep(1)
-            assert server.poll() is None  # it lets the open stream run for its grace
+            rest = list(lines)  # the stream ends, whole: no cut connection
+            answer = waiting.result(timeout=10)
             server.wait(timeout=20)
-            assert time.monotonic() - stopping < 15
-            with pytest.raises(httpx.RemoteProtocolError):  # then it cut the stream
-                list(lines)
-        assert server.returncode in {0, -signal.SIGTERM}  # uvicorn ends by its signal again
+            stopped_after = time.monotonic() - stopping
+    assert first["status"] == "Queued"
+    assert [line for line in rest if line.startswith("data:")] == []  # nothing new to tell
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "Queued"  # the job as it was, before the 30 s were up
+    assert stopped_after < 10  # not the grace of 30 s
+    assert server.returncode in {0, -signal.SIGTERM}  # uvicorn ends by its signal again
+
+
+def test_a_server_told_to_stop_waits_for_a_request_still_arriving_only_for_its_grace(
+    seeded_data_dir: Path, redis_url: str
+) -> None:
+    variables = {
+        "REPORTGEN_REDIS_URL": redis_url,
+        "REPORTGEN_SERVE_GRACE_SECONDS": "2",
+        "REPORTGEN_CLIENT_BODY_TIMEOUT_SECONDS": "60",
+    }
+    headers = bearer_token(seeded_data_dir, **variables)
+    port = free_port()
+    with (
+        serving(seeded_data_dir, port, **variables) as server,
+        socket.create_connection(("127.0.0.1", port), timeout=30) as slow,
+    ):
+        slow.sendall(  # a generate whose body is still on its way
+            b"POST /api/v1/reports/report-123/generate HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Authorization: " + headers["Authorization"].encode() + b"\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+        )
+        assert eventually(
+            lambda: held(f"http://127.0.0.1:{port}", "/api/v1/reports/{report_id}/generate") == 1,
+            10,
+        )
+        server.send_signal(signal.SIGTERM)
+        stopping = time.monotonic()
+        time.sleep(1)
+        assert server.poll() is None  # it lets the request run for its grace
+        server.wait(timeout=20)
+        assert time.monotonic() - stopping < 15
+        answer = slow.recv(65536)  # then it gave the request up: a 500, or nothing
+        assert answer == b"" or answer.startswith(b"HTTP/1.1 500 "), answer
 
 
 def first_event(lines: Iterator[str]) -> str:

@@ -170,3 +170,64 @@ async def test_a_lost_announcement_is_caught_up_after_idle(
     assert last.status is JobStatus.CANCELLED
     with pytest.raises(StopAsyncIteration):
         await anext(states)
+
+
+async def stop_watching_once_watched(feed: FakeJobChangeFeed, job: Job) -> None:
+    """Wait until someone watches ``job``, then stop the process's watches."""
+    while job.id not in feed.watchers:  # noqa: ASYNC110 - the fake feed has no event for it
+        await asyncio.sleep(0.001)
+    feed.stop_watching()
+
+
+async def test_a_wait_ends_at_once_with_the_job_as_it_is_when_the_process_stops(
+    uow: FakeUnitOfWork, feed: FakeJobChangeFeed
+) -> None:
+    job = queued_job(NOW)
+    job.start(NOW, NOW + timedelta(minutes=2))
+    stored(uow, job)
+    wait = WaitForJobUseCase(unit_of_work=uow, changes=feed)
+    stopping = asyncio.create_task(stop_watching_once_watched(feed, job))
+    answer = await asyncio.wait_for(
+        wait.execute(WaitForJobQuery(ALICE, job.id, timedelta(seconds=30))), 5
+    )
+    await stopping
+    assert answer.status is JobStatus.RUNNING
+    assert feed.watchers == {}
+    # A wait asked for once the process is stopping does not hold either.
+    again = await asyncio.wait_for(
+        wait.execute(WaitForJobQuery(ALICE, job.id, timedelta(seconds=30))), 5
+    )
+    assert again.status is JobStatus.RUNNING
+
+
+async def test_following_ends_before_the_job_when_the_process_stops_with_what_changed(
+    uow: FakeUnitOfWork, feed: FakeJobChangeFeed
+) -> None:
+    job = stored(uow, queued_job(NOW))
+    follow = FollowJobUseCase(unit_of_work=uow, changes=feed)
+    states = await follow.execute(FollowJobQuery(ALICE, job.id, idle=timedelta(seconds=30)))
+    assert (await anext(states)).status is JobStatus.QUEUED  # type: ignore[union-attr]
+    pending = asyncio.ensure_future(anext(states))
+    while job.id not in feed.watchers:  # noqa: ASYNC110 - the fake feed has no event for it
+        await asyncio.sleep(0.001)
+    job.start(NOW, NOW + timedelta(minutes=2))  # recorded, not yet announced
+    feed.stop_watching()
+    last = await asyncio.wait_for(pending, 5)
+    assert last is not None
+    assert last.status is JobStatus.RUNNING  # the state the caller resumes from
+    with pytest.raises(StopAsyncIteration):
+        await asyncio.wait_for(anext(states), 5)
+    assert feed.watchers == {}
+
+
+async def test_following_a_job_that_did_not_move_ends_without_repeating_it_on_stop(
+    uow: FakeUnitOfWork, feed: FakeJobChangeFeed
+) -> None:
+    job = stored(uow, queued_job(NOW))
+    follow = FollowJobUseCase(unit_of_work=uow, changes=feed)
+    states = await follow.execute(FollowJobQuery(ALICE, job.id, idle=timedelta(seconds=30)))
+    await anext(states)
+    stopping = asyncio.create_task(stop_watching_once_watched(feed, job))
+    with pytest.raises(StopAsyncIteration):
+        await asyncio.wait_for(anext(states), 5)
+    await stopping

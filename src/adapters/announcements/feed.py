@@ -34,6 +34,11 @@ class ChangeFeed:
         async with self._hub.watch(job_id) as waiter:
             yield waiter
 
+    def stop_watching(self) -> None:
+        """The process is stopping: every watch closes now, and each new one at once, so
+        that no wait or event stream holds the process (their callers ask again)."""
+        self._hub.close()
+
     async def start(self) -> None:
         """Nothing to open before the first waiter."""
 

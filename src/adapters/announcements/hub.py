@@ -1,6 +1,7 @@
 """The waiters of one process, by job: what every feed hands the changes it hears to."""
 
 import asyncio
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager, suppress
 from typing import Final
@@ -18,20 +19,36 @@ class Waiter:
     """One watcher's changes: the ``JobChanges`` port."""
 
     def __init__(self) -> None:
-        self._changes: asyncio.Queue[JobChange] = asyncio.Queue(_BACKLOG)
+        self._changes: deque[JobChange] = deque(maxlen=_BACKLOG)  # full: the oldest goes
+        self._news = asyncio.Event()
+        self._closing = False
 
     def put(self, change: JobChange) -> None:
         """Keep ``change`` for ``next``; when the backlog is full, drop the oldest."""
-        if self._changes.full():
-            self._changes.get_nowait()
-        self._changes.put_nowait(change)
+        self._changes.append(change)
+        self._news.set()
+
+    def close(self) -> None:
+        """The process is stopping: ``next`` answers ``None`` at once from now on."""
+        self._closing = True
+        self._news.set()
+
+    @property
+    def closing(self) -> bool:
+        """Whether ``close`` was called."""
+        return self._closing
 
     async def next(self, within: float) -> JobChange | None:
-        """The next change, or ``None`` after ``within`` seconds."""
-        try:
-            return await asyncio.wait_for(self._changes.get(), max(within, 0))
-        except TimeoutError:
-            return None
+        """The next change, or ``None`` after ``within`` seconds (at once once closing)."""
+        deadline = asyncio.get_running_loop().time() + max(within, 0)
+        while not self._changes and not self._closing:
+            self._news.clear()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await self._news.wait()
+            except TimeoutError:
+                return None
+        return None if self._closing else self._changes.popleft()
 
 
 class WaiterHub:
@@ -54,11 +71,17 @@ class WaiterHub:
         self._waiters: dict[str, set[Waiter]] = {}
         self._listener: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
+        self._closing = False
 
     @asynccontextmanager
     async def watch(self, job_id: str) -> AsyncIterator[Waiter]:
-        """A waiter for ``job_id``'s changes until the block ends."""
+        """A waiter for ``job_id``'s changes until the block ends (closed already when the
+        hub is)."""
         waiter = Waiter()
+        if self._closing:
+            waiter.close()
+            yield waiter
+            return
         self._waiters.setdefault(job_id, set()).add(waiter)
         try:
             if self._listener is None or self._listener.done():
@@ -85,6 +108,14 @@ class WaiterHub:
         for change in changes:
             for waiter in self._waiters.get(change.job_id, ()):
                 waiter.put(change)
+
+    def close(self) -> None:
+        """The process is stopping: every waiter, and each new one, is closed (it answers
+        ``None`` at once). The listener runs on until ``stop``."""
+        self._closing = True
+        for waiters in self._waiters.values():
+            for waiter in waiters:
+                waiter.close()
 
     @property
     def waiting(self) -> int:

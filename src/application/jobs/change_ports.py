@@ -32,7 +32,14 @@ class JobChanges(Protocol):
     """The changes of one job, as they are announced after ``JobChangeFeed.watch``."""
 
     async def next(self, within: float) -> JobChange | None:
-        """The next change of the job, or ``None`` after ``within`` seconds without one."""
+        """The next change of the job, or ``None`` after ``within`` seconds without one,
+        and at once when the watch is ``closing``."""
+        ...
+
+    @property
+    def closing(self) -> bool:
+        """Whether the process is stopping: a waiter answers with what it has now instead
+        of holding its caller (who asks again, perhaps of another process)."""
         ...
 
 

@@ -43,6 +43,9 @@ class FollowJobUseCase:
       without news the record is read once (an announcement may have been lost),
       and ``None`` is yielded when it has not changed, so the caller can show it
       is alive.
+    - When the process begins to stop (the watch is closing) the job is yielded once
+      more if it changed, and the following ends before the job has: the caller
+      resumes elsewhere from the last state it was given.
     """
 
     def __init__(self, *, unit_of_work: UnitOfWork, changes: JobChangeFeed) -> None:
@@ -69,6 +72,11 @@ class FollowJobUseCase:
                 if job.status.is_finished:
                     return
                 change = await changes.next(quiet_until - time.monotonic())
+                if changes.closing:  # the process stops: the caller follows on elsewhere
+                    job = await self._read(query)
+                    if job_state(job) != seen:
+                        yield job
+                    return
                 if change is not None and _moves_nothing(change, seen):
                     continue  # a heartbeat of a run that wrote no rows since
                 job = await self._read(query)

@@ -33,6 +33,7 @@ class WaitForJobUseCase:
     - Waiting costs no database reads: the waiter is woken by the announcement of
       the job's change, then reads the record once. A lost announcement costs the
       waiter its wait, never a stale answer: the record is read again at the end.
+    - When the process begins to stop, a wait ends at once with the job as it is then.
     """
 
     def __init__(self, *, unit_of_work: UnitOfWork, changes: JobChangeFeed) -> None:

@@ -26,6 +26,7 @@ from entrypoints.http.request_ids import RequestIds
 from entrypoints.http.requests import ApiRequest, refuse_control_characters
 from entrypoints.http.swagger_ui import swagger_ui_assets
 from entrypoints.lifecycle import start_services, stop_services
+from entrypoints.stopping import when_stopping
 from entrypoints.tracing import http_tracing
 
 
@@ -48,7 +49,8 @@ def create_app(container: Container) -> Litestar:
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await start_services(container)
         try:
-            yield
+            with when_stopping(container.job_changes().stop_watching):
+                yield
         finally:
             await stop_services(container)
 

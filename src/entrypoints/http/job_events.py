@@ -42,7 +42,8 @@ class JobEventsController(Controller):
         description=(
             "A `text/event-stream`: an event `status` with the job's status document "
             "(as `GET /api/v1/jobs/{jobId}` answers it) now and at each change of its status "
-            "or progress; the stream ends after the event that shows the job ended. Each "
+            "or progress; the stream ends after the event that shows the job ended, or "
+            "earlier when the server process stops (reconnect with `Last-Event-ID`). Each "
             "event has an `id`: a client that reconnects with `Last-Event-ID` is not sent "
             "that state again, and gets 204 when it already saw the job end. A comment line "
             "keeps a quiet stream open every 15 seconds."

@@ -63,7 +63,8 @@ class JobsController(Controller):
         "/{job_id:str}",
         summary="A job's status",
         description="With `wait=N`, answers as soon as the job ends, or after N seconds with "
-        "the job as it is then: a poll loop without the polling.",
+        "the job as it is then (sooner when the server process stops): a poll loop "
+        "without the polling.",
         responses=WAIT_STATUS_RESPONSES,
         response_headers=POLL_HEADERS,
     )
