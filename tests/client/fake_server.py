@@ -80,6 +80,7 @@ class Stream:
     broken: bool = False
     quiet: bool = False  # then keep-alives for ever
     retry_after: str | None = None  # with a status other than 200
+    refused: bool = False  # no connection at all: the server is down
 
 
 @dataclass
@@ -90,6 +91,7 @@ class FakeServer:
     statuses: list[dict[str, object]]
     streams: list[Stream] = field(default_factory=list)
     busy_polls: int = 0  # ``?wait`` polls answered 429 first
+    refused_polls: int = 0  # ``?wait`` polls refused a connection first
     requests: list[httpx.Request] = field(default_factory=list)
 
     def transport(self) -> httpx.MockTransport:
@@ -101,6 +103,8 @@ class FakeServer:
             if not self.streams:
                 return httpx.Response(404, json={"error": "Not Found"})
             stream = self.streams.pop(0)
+            if stream.refused:
+                raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
             if stream.status != 200:
                 headers = {"Retry-After": stream.retry_after} if stream.retry_after else {}
                 return httpx.Response(stream.status, headers=headers, json={"error": "Busy."})
@@ -111,6 +115,9 @@ class FakeServer:
                 stream=BrokenStream(stream.chunks, stream.broken, stream.quiet),
             )
         held = request.url.path == f"/api/v1/jobs/{JOB_ID}" and "wait" in request.url.params
+        if held and self.refused_polls:
+            self.refused_polls -= 1
+            raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
         if held and self.busy_polls:
             self.busy_polls -= 1
             busy = {"Retry-After": "0.3"}

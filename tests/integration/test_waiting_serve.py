@@ -3,8 +3,10 @@ announcements, through Redis pub/sub and through the embedded mode's local socke
 
 import asyncio
 import json
+import os
 import signal
 import socket
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +21,7 @@ import sqlalchemy as sa
 from adapters.announcements.redis import changes_channel
 from adapters.sqlalchemy.engine import create_engine
 from entrypoints.settings import Settings
-from tests.integration.console import clean_env, reportgen, running_worker
+from tests.integration.console import REPORTGEN, clean_env, reportgen, running_worker
 from tests.integration.test_cli_serve import free_port, seeded_data_dir, serving
 
 __all__ = ["seeded_data_dir"]  # the fixture, for the tests below
@@ -233,6 +235,52 @@ def test_a_server_told_to_stop_waits_for_a_request_still_arriving_only_for_its_g
         assert time.monotonic() - stopping < 15
         answer = slow.recv(65536)  # then it gave the request up: a 500, or nothing
         assert answer == b"" or answer.startswith(b"HTTP/1.1 500 "), answer
+
+
+def test_reportgen_run_rides_through_a_restart_of_the_server_it_follows(
+    seeded_data_dir: Path, redis_url: str
+) -> None:
+    variables = {"REPORTGEN_REDIS_URL": redis_url}
+    headers = bearer_token(seeded_data_dir, **variables)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    target = seeded_data_dir / "out" / "report.csv"
+    target.parent.mkdir()
+    client_env = {
+        **{name: value for name, value in os.environ.items() if not name.startswith("REPORTGEN_")},
+        "REPORTGEN_URL": base,
+        "REPORTGEN_TOKEN": headers["Authorization"].removeprefix("Bearer "),
+    }
+    with serving(seeded_data_dir, port, "first.log", **variables) as server:
+        run = subprocess.Popen(
+            [str(REPORTGEN), "run", "report-123", "-o", str(target)],
+            env=client_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:  # no worker yet: the job stays Queued while the client follows its events
+            following = eventually(lambda: held(base, "/api/v1/jobs/{job_id}/events") == 1, 20)
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=20)
+        except BaseException:
+            run.kill()
+            raise
+    try:
+        assert following, (seeded_data_dir / "first.log").read_text()[-3000:]
+        time.sleep(8)  # the client finds nobody there for a while, and tries again
+        assert run.poll() is None
+        with (
+            serving(seeded_data_dir, port, "second.log", **variables),
+            running_worker(clean_env(seeded_data_dir, **variables), seeded_data_dir / "w.log"),
+        ):
+            out, err = run.communicate(timeout=90)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == 0, err
+    assert out.strip() == str(target)  # the file's path, its SHA-256 checked by the client
+    assert target.read_text().startswith("id,sale_date,region,")
 
 
 def first_event(lines: Iterator[str]) -> str:

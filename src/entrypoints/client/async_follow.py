@@ -38,6 +38,7 @@ class AsyncJobFollower:
         retry_after = None
         try:
             async with self._http.stream("GET", url, headers=headers, timeout=timeout) as response:
+                watch.reached()
                 if response.status_code == 204:  # nothing newer: the job had ended
                     watch.no_events()
                     return watch.seen(await self._status(watch.job_id))
@@ -52,6 +53,9 @@ class AsyncJobFollower:
                     async for sse in EventSource(response).aiter_sse():
                         if (ended := watch.event(sse)) is not None:
                             return ended
+        except httpx.ConnectError as exc:  # nobody answers there now: a restart, perhaps
+            await asyncio.sleep(watch.unreachable(wire.unreachable(self._http.base_url, exc)))
+            return None
         except (httpx.TransportError, SSEError):
             pass  # a dropped or broken stream: resumed from the last event id
         await asyncio.sleep(watch.stream_failed(retry_after))
@@ -67,7 +71,12 @@ class AsyncJobFollower:
         )
         started = time.monotonic()
         with wire.transport_errors(self._http.base_url):
-            response = await self._http.send(request)
+            try:
+                response = await self._http.send(request)
+            except httpx.ConnectError as exc:  # nobody answers there now: a restart, perhaps
+                await asyncio.sleep(watch.unreachable(wire.unreachable(self._http.base_url, exc)))
+                return None
+        watch.reached()
         if wire.is_busy(response):  # too many held requests, or down for a moment
             await asyncio.sleep(watch.pause_after(0.0, wire.retry_after(response)))
             return None

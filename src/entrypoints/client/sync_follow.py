@@ -51,6 +51,7 @@ class JobFollower:
         retry_after = None
         try:
             with self._http.stream("GET", url, headers=headers, timeout=timeout) as response:
+                watch.reached()
                 if response.status_code == 204:  # nothing newer: the job had ended
                     watch.no_events()
                     return watch.seen(self._status(watch.job_id))
@@ -67,6 +68,9 @@ class JobFollower:
                     for sse in EventSource(response).iter_sse():
                         if (ended := watch.event(sse)) is not None:
                             return ended
+        except httpx.ConnectError as exc:  # nobody answers there now: a restart, perhaps
+            time.sleep(watch.unreachable(wire.unreachable(self._http.base_url, exc)))
+            return None
         except (httpx.TransportError, SSEError):
             pass  # a dropped or broken stream: resumed from the last event id
         time.sleep(watch.stream_failed(retry_after))
@@ -82,7 +86,12 @@ class JobFollower:
         )
         started = time.monotonic()
         with wire.transport_errors(self._http.base_url):
-            response = self._http.send(request)
+            try:
+                response = self._http.send(request)
+            except httpx.ConnectError as exc:  # nobody answers there now: a restart, perhaps
+                time.sleep(watch.unreachable(wire.unreachable(self._http.base_url, exc)))
+                return None
+        watch.reached()
         if wire.is_busy(response):  # too many held requests, or down for a moment
             time.sleep(watch.pause_after(0.0, wire.retry_after(response)))
             return None

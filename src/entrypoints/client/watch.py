@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from httpx_sse import ServerSentEvent
 
-from entrypoints.client.errors import TimedOut
+from entrypoints.client.errors import ServerUnreachable, TimedOut
 from entrypoints.client.models import Job
 from entrypoints.client.wire import job_of
 
@@ -19,6 +19,13 @@ QUICK_ANSWER_SECONDS = 1.0
 DEFAULT_PAUSE_SECONDS = 1.0
 #: Before reconnecting to a stream, until the server says otherwise (its ``retry`` field).
 DEFAULT_RECONNECT_SECONDS = 0.25
+#: How long ``wait`` keeps trying a server that refuses connections (restarting, being
+#: deployed) before it gives up with ``ServerUnreachable``.
+UNREACHABLE_SECONDS = 30.0
+#: The first pause before trying an unreachable server again; each next one is twice as
+#: long, up to ``LONGEST_UNREACHABLE_PAUSE``.
+FIRST_UNREACHABLE_PAUSE = 0.25
+LONGEST_UNREACHABLE_PAUSE = 4.0
 
 ProgressCallback = Callable[[Job], object]
 
@@ -41,6 +48,8 @@ class Watch:
         self._clock = clock
         self._deadline = None if timeout is None else clock() + timeout
         self._on_progress = on_progress
+        self._unreachable_since: float | None = None
+        self._unreachable_pause = FIRST_UNREACHABLE_PAUSE
 
     def seen(self, job: Job) -> Job | None:
         """Tell the caller about ``job``; the job itself once it has ended."""
@@ -71,6 +80,24 @@ class Watch:
             self.use_events = False
             return 0.0
         pause = max(self._reconnect_after, retry_after or 0.0)
+        left = self.remaining()
+        return pause if left is None else max(0.0, min(pause, left))
+
+    def reached(self) -> None:
+        """The server answered: it is no longer out of reach."""
+        self._unreachable_since = None
+        self._unreachable_pause = FIRST_UNREACHABLE_PAUSE
+
+    def unreachable(self, error: ServerUnreachable) -> float:
+        """No connection to the server: the seconds to pause before trying again, more
+        each time; ``error`` once it has been out of reach for ``UNREACHABLE_SECONDS``."""
+        now = self._clock()
+        if self._unreachable_since is None:
+            self._unreachable_since = now
+        elif now - self._unreachable_since >= UNREACHABLE_SECONDS:
+            raise error
+        pause = self._unreachable_pause
+        self._unreachable_pause = min(pause * 2, LONGEST_UNREACHABLE_PAUSE)
         left = self.remaining()
         return pause if left is None else max(0.0, min(pause, left))
 

@@ -120,8 +120,12 @@ def transport_errors(base_url: httpx.URL) -> Iterator[None]:
     except httpx.TimeoutException as exc:
         raise TimedOut(f"{base_url} did not answer in time ({type(exc).__name__}).") from exc
     except httpx.TransportError as exc:
-        reason = str(exc) or type(exc).__name__
-        raise ServerUnreachable(f"Cannot reach {base_url}: {reason}") from exc
+        raise unreachable(base_url, exc) from exc
+
+
+def unreachable(base_url: httpx.URL, error: httpx.TransportError) -> ServerUnreachable:
+    """``ServerUnreachable`` for ``error``, saying why."""
+    return ServerUnreachable(f"Cannot reach {base_url}: {str(error) or type(error).__name__}")
 
 
 EVENT_HEADERS = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
