@@ -1,6 +1,6 @@
 """The document lists what the server answers on any route before the app sees a request: 408
 for a request too slow to come, 431 for a head too large; and the Retry-After of generate's
-429."""
+429 and 409."""
 
 from typing import Any
 
@@ -51,3 +51,13 @@ async def test_generate_documents_the_retry_after_of_its_429(document: dict[str,
 
     assert too_many["headers"]["Retry-After"]["required"] is True
     assert too_many["headers"]["Retry-After"]["schema"] == {"type": "string"}
+
+
+async def test_generate_documents_the_retry_after_of_its_409_for_a_key_in_flight(
+    document: dict[str, Any],
+) -> None:
+    conflict = document["paths"][GENERATE]["post"]["responses"]["409"]
+
+    assert conflict["headers"]["Retry-After"]["required"] is False  # only for a key in flight
+    assert conflict["headers"]["Retry-After"]["schema"] == {"type": "string"}
+    assert "Idempotency-Key" in conflict["headers"]["Retry-After"]["description"]

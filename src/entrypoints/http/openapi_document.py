@@ -94,6 +94,16 @@ def finish(app: Litestar) -> None:
     generate = paths[GENERATE_PATH].post
     if generate and isinstance(generate.request_body, RequestBody):
         generate.request_body.required = False  # the body may be left out
+    if generate and isinstance(in_flight := (generate.responses or {}).get("409"), OpenAPIResponse):
+        in_flight.headers = {
+            **(in_flight.headers or {}),
+            "Retry-After": OpenAPIHeader(
+                schema=_TEXT,
+                description="When the first request with this Idempotency-Key is still being "
+                "processed: seconds to wait before sending it again.",
+                required=False,
+            ),
+        }
     _describe_files(paths[RESULT_PATH].get)
     _describe_metrics(paths[METRICS_PATH].get)
 
