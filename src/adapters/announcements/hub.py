@@ -111,7 +111,10 @@ class WaiterHub:
 
     def close(self) -> None:
         """The process is stopping: every waiter, and each new one, is closed (it answers
-        ``None`` at once). The listener runs on until ``stop``."""
+        ``None`` at once). The listener runs on until ``stop``. Called again, it does
+        nothing (the server calls it for each open connection)."""
+        if self._closing:
+            return
         self._closing = True
         for waiters in self._waiters.values():
             for waiter in waiters:
