@@ -46,8 +46,9 @@ class Timeouts:
     """How long an arq worker told to stop waits for its running jobs before it gives
     them back to the queue."""
     serve_grace: timedelta = timedelta(seconds=30)
-    """How long ``reportgen serve`` told to stop lets open requests finish (waits, event
-    streams, downloads) before it closes their connections."""
+    """How long ``reportgen serve`` told to stop lets open requests finish (downloads,
+    bodies still arriving; held waits and event streams are let go at once) before it
+    closes their connections."""
     client_header: timedelta = timedelta(seconds=10)
     """How long a client has to send a request's head, from its connection or last answer."""
     client_body: timedelta = timedelta(seconds=30)
@@ -79,6 +80,8 @@ class Limits:
     event streams (over it, 429)."""
     max_header_bytes: int = 64 * 1024
     """The largest request head (request line and headers) the server reads."""
+    webhook_concurrency: int = 16
+    """Completion webhooks one process sends at once; the others wait their turn."""
 
 
 # Each knob: the variable's name after REPORTGEN_, the section, the field, its kind.
@@ -121,6 +124,7 @@ _KNOBS: tuple[tuple[str, str, str, str], ...] = (
     ("KEEP_ALIVE_SECONDS", "timeouts", "keep_alive", "seconds"),
     ("MAX_HEADER_BYTES", "limits", "max_header_bytes", "count"),
     ("MAX_HELD_REQUESTS_PER_CALLER", "limits", "max_held_requests_per_caller", "count"),
+    ("WEBHOOK_CONCURRENCY", "limits", "webhook_concurrency", "count"),
     ("SWEEP_INTERVAL_SECONDS", "sweep", "interval", "seconds"),
     ("SWEEP_REDELIVER_AFTER_SECONDS", "sweep", "redeliver_after", "seconds"),
     ("SWEEP_BATCH", "sweep", "batch", "count"),

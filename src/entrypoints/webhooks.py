@@ -54,4 +54,8 @@ def build_callback_dispatcher(
         return await use_case().execute(command)
 
     run: Deliver = deliver
-    return BackgroundCallbacks(run, follow_up=settings.webhooks.follow_up)
+    return BackgroundCallbacks(
+        run,
+        follow_up=settings.webhooks.follow_up,
+        concurrency=settings.limits.webhook_concurrency,
+    )

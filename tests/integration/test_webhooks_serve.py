@@ -60,6 +60,48 @@ def test_serve_posts_the_signed_document_of_a_finished_job_to_the_receiver(
     assert [d["outcome"] for d in deliveries["deliveries"]] == ["delivered"]
 
 
+CALLBACK_JOBS = 24
+
+
+def test_serve_sends_at_most_its_webhook_concurrency_of_callbacks_at_once(
+    seeded_data_dir: Path,  # noqa: F811 - the fixture
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["token", "--sub", "alice", "--role", "analyst"]) == 0
+    headers = {"Authorization": f"Bearer {capsys.readouterr().out.strip()}"}
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    variables = {
+        "REPORTGEN_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
+        "REPORTGEN_WEBHOOK_SECRET": SECRET,
+        "REPORTGEN_WEBHOOK_CONCURRENCY": "3",
+        "REPORTGEN_EMBEDDED_CONCURRENCY": "4",
+    }
+    # A slow receiver: jobs of no rows end faster than their callbacks are answered.
+    with (
+        webhook_receiver(204, delay=0.5) as receiver,
+        serving(seeded_data_dir, port, **variables) as server,
+        httpx.Client(base_url=base_url, headers=headers, timeout=10) as client,
+    ):
+        body = {"parameters": {"region": "nowhere"}, "callbackUrl": receiver.url}
+        accepted = [
+            client.post("/api/v1/reports/report-123/generate", json=body)
+            for _ in range(CALLBACK_JOBS)
+        ]
+        deadline = time.monotonic() + 60
+        while (
+            len(receiver.received) < CALLBACK_JOBS
+            and time.monotonic() < deadline
+            and server.poll() is None
+        ):
+            time.sleep(0.1)
+    log = (seeded_data_dir / "serve.log").read_text()
+    assert {answer.status_code for answer in accepted} == {202}
+    assert len(receiver.received) == CALLBACK_JOBS, log[-3000:]  # every one sent, in turn
+    assert receiver.most_in_flight <= 3, receiver.most_in_flight  # 17 without the bound
+    assert "could not be delivered" not in log
+
+
 @pytest.mark.parametrize(
     ("variables", "named"),
     [

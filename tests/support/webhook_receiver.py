@@ -3,6 +3,7 @@
 import asyncio
 import http.server
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,19 @@ class WebhookReceiver:
     answers: list[int] = field(default_factory=lambda: [204])
     received: list[Received] = field(default_factory=list)
     port: int = 0
+    delay: float = 0.0  # seconds each answer takes
+    in_flight: int = 0  # requests being answered now
+    most_in_flight: int = 0  # the most answered at once
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def arrived(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+
+    def answered(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
 
     @property
     def url(self) -> str:
@@ -35,24 +49,33 @@ class WebhookReceiver:
 
 
 @contextmanager
-def webhook_receiver(*answers: int) -> Iterator[WebhookReceiver]:
-    """A receiver on a free port of 127.0.0.1, stopped on leaving."""
-    receiver = WebhookReceiver(answers=list(answers) or [204])
+def webhook_receiver(*answers: int, delay: float = 0.0) -> Iterator[WebhookReceiver]:
+    """A receiver on a free port of 127.0.0.1, each answer ``delay`` seconds after its
+    request; stopped on leaving."""
+    receiver = WebhookReceiver(answers=list(answers) or [204], delay=delay)
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            length = int(self.headers.get("content-length", "0"))
-            body = self.rfile.read(length)
-            headers = {name.lower(): value for name, value in self.headers.items()}
-            receiver.received.append(Received(self.path, headers, body))
-            self.send_response(receiver.answer())
-            self.send_header("content-length", "0")
-            self.end_headers()
+            receiver.arrived()
+            try:
+                length = int(self.headers.get("content-length", "0"))
+                body = self.rfile.read(length)
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                time.sleep(receiver.delay)
+                receiver.received.append(Received(self.path, headers, body))
+                self.send_response(receiver.answer())
+                self.send_header("content-length", "0")
+                self.end_headers()
+            finally:
+                receiver.answered()
 
         def log_message(self, *_: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(http.server.ThreadingHTTPServer):
+        request_queue_size = 256  # many senders at once are accepted, and counted
+
+    server = Server(("127.0.0.1", 0), Handler)
     receiver.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, name="webhook-receiver", daemon=True)
     thread.start()

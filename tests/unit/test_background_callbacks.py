@@ -71,3 +71,32 @@ async def test_a_failing_delivery_is_logged_and_ends_its_task() -> None:
     callbacks = BackgroundCallbacks(broken, follow_up=timedelta(minutes=2))
     callbacks.dispatch("job-1")
     await settle(callbacks)
+
+
+class CountedDeliveries:
+    """Deliveries that take a moment each; counts how many run at once."""
+
+    def __init__(self) -> None:
+        self.running = 0
+        self.most = 0
+        self.done: list[str] = []
+
+    async def __call__(self, command: DeliverJobCallbackCommand) -> CallbackAttempt:
+        self.running += 1
+        self.most = max(self.most, self.running)
+        await asyncio.sleep(0.02)
+        self.running -= 1
+        self.done.append(command.job_id)
+        return CallbackAttempt(True, CallbackState.DELIVERED)
+
+
+async def test_at_most_the_concurrency_of_attempts_run_at_once_and_every_job_gets_its_turn() -> (
+    None
+):
+    deliveries = CountedDeliveries()
+    callbacks = BackgroundCallbacks(deliveries, follow_up=timedelta(minutes=2), concurrency=3)
+    for n in range(20):
+        callbacks.dispatch(f"job-{n}")
+    await settle(callbacks)
+    assert deliveries.most == 3
+    assert sorted(deliveries.done) == sorted(f"job-{n}" for n in range(20))

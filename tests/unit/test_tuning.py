@@ -56,6 +56,13 @@ KNOBS = {
     "REPORTGEN_SWEEP_INTERVAL_SECONDS": ("10", lambda s: s.sweep.interval, 10),
     "REPORTGEN_SWEEP_REDELIVER_AFTER_SECONDS": ("30", lambda s: s.sweep.redeliver_after, 30),
     "REPORTGEN_SWEEP_BATCH": ("500", lambda s: s.sweep.batch, 500),
+    "REPORTGEN_SERVE_GRACE_SECONDS": ("5", lambda s: s.timeouts.serve_grace, 5),
+    "REPORTGEN_MAX_HELD_REQUESTS_PER_CALLER": (
+        "7",
+        lambda s: s.limits.max_held_requests_per_caller,
+        7,
+    ),
+    "REPORTGEN_WEBHOOK_CONCURRENCY": ("4", lambda s: s.limits.webhook_concurrency, 4),
 }
 
 
@@ -114,6 +121,10 @@ def test_every_knob_is_documented_in_the_readme_configuration_table() -> None:
         ("REPORTGEN_REPORT_TIMEOUT_SECONDS", "0"),
         ("REPORTGEN_REPORT_MAX_ROWS", "-1"),
         ("REPORTGEN_REPORT_MAX_BYTES", "1e9"),
+        ("REPORTGEN_SERVE_GRACE_SECONDS", "-1"),
+        ("REPORTGEN_MAX_HELD_REQUESTS_PER_CALLER", "0"),
+        ("REPORTGEN_WEBHOOK_CONCURRENCY", "0"),
+        ("REPORTGEN_WEBHOOK_CONCURRENCY", "lots"),
     ],
 )
 def test_a_bad_knob_stops_the_program_naming_its_variable(

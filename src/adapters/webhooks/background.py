@@ -20,12 +20,16 @@ class BackgroundCallbacks:
     callback is pending and its next wait is at most ``follow_up``, waits and
     tries again; a longer wait, or this process stopping, leaves it to the
     periodic sweep (the callback's due time is in the database). A job already
-    being delivered here is not dispatched twice.
+    being delivered here is not dispatched twice. At most ``concurrency`` attempts
+    run at once (a burst of ended jobs, or a sweep after a receiver's outage, would
+    otherwise open a connection and take database turns for each); the others wait
+    their turn, unclaimed, so another process may send them meanwhile.
     """
 
-    def __init__(self, deliver: Deliver, *, follow_up: timedelta) -> None:
+    def __init__(self, deliver: Deliver, *, follow_up: timedelta, concurrency: int = 16) -> None:
         self._deliver = deliver
         self._follow_up = follow_up
+        self._slots = asyncio.Semaphore(concurrency)
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
     @property
@@ -47,7 +51,8 @@ class BackgroundCallbacks:
         command = DeliverJobCallbackCommand(job_id)
         while True:
             try:
-                attempt = await self._deliver(command)
+                async with self._slots:
+                    attempt = await self._deliver(command)
             except Exception:
                 logger.exception("Job %s: the callback could not be delivered now.", job_id)
                 return
