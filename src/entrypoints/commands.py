@@ -17,6 +17,7 @@ from entrypoints.demo import seed_demo
 from entrypoints.embedded_serve import embedded_workers
 from entrypoints.lifecycle import stop_services
 from entrypoints.logs import logging_config
+from entrypoints.open_files import raise_open_files_limit
 from entrypoints.settings import Settings, SettingsError
 from entrypoints.tracing import start_tracing
 from entrypoints.worker import worker_settings
@@ -52,6 +53,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
     """
     if workers < 1:
         raise SettingsError("--workers must be at least 1.")
+    raise_open_files_limit()  # its server and worker processes inherit it
     build_container(settings).token_verifier()  # fail now on a bad key, not at the first request
     with embedded_workers(settings):
         uvicorn.run(
@@ -81,6 +83,7 @@ def worker(settings: Settings, *, burst: bool = False) -> int:
     running jobs, then gives the others back to the queue.
     """
     start_tracing(settings.tracing, "worker")
+    raise_open_files_limit()
     try:
         run_worker(worker_settings(settings), burst=burst, grace=settings.timeouts.worker_grace)
     except (RedisError, OSError) as error:  # arq has tried a few times already

@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import resource
 import signal
 import socket
 import sqlite3
@@ -50,13 +51,23 @@ def job_status(base_url: str, job_id: str, token: str) -> str:
     return str(response.json()["status"])
 
 
+def open_files_limit(soft: int, hard: int) -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
 @contextlib.contextmanager
 def serving(
-    data_dir: Path, port: int, log_name: str = "serve.log", **variables: str
+    data_dir: Path,
+    port: int,
+    log_name: str = "serve.log",
+    *,
+    open_files: tuple[int, int] | None = None,
+    **variables: str,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """``reportgen serve`` answering ``/health``; killed on the way out if still running.
 
-    The block ends once its embedded workers have gone too (they stop when serve dies, by
+    ``open_files`` is the (soft, hard) limit of open files it starts with. The block
+    ends once its embedded workers have gone too (they stop when serve dies, by
     the end of their standard input), so that nothing writes to the data dir afterwards."""
     log = data_dir / log_name
     workers: set[int] = set()
@@ -66,6 +77,7 @@ def serving(
             env=clean_env(data_dir, **variables),
             stdout=output,
             stderr=subprocess.STDOUT,
+            preexec_fn=None if open_files is None else lambda: open_files_limit(*open_files),
         )
     try:
         live = wait_for(

@@ -2,6 +2,7 @@
 announcements, through Redis pub/sub and through the embedded mode's local sockets."""
 
 import asyncio
+import collections
 import json
 import os
 import signal
@@ -23,6 +24,7 @@ from adapters.sqlalchemy.engine import create_engine
 from entrypoints.settings import Settings
 from tests.integration.console import REPORTGEN, clean_env, reportgen, running_worker
 from tests.integration.test_cli_serve import free_port, seeded_data_dir, serving
+from tests.support.processes import open_files
 
 __all__ = ["seeded_data_dir"]  # the fixture, for the tests below
 
@@ -281,6 +283,30 @@ def test_reportgen_run_rides_through_a_restart_of_the_server_it_follows(
     assert run.returncode == 0, err
     assert out.strip() == str(target)  # the file's path, its SHA-256 checked by the client
     assert target.read_text().startswith("id,sale_date,region,")
+
+
+async def test_serve_started_with_a_low_open_files_limit_raises_it_and_holds_hundreds_of_waits(
+    seeded_data_dir: Path, redis_url: str
+) -> None:
+    variables = {"REPORTGEN_REDIS_URL": redis_url, "REPORTGEN_MAX_HELD_REQUESTS_PER_CALLER": "1000"}
+    headers = bearer_token(seeded_data_dir, **variables)
+    port = free_port()
+    limits = httpx.Limits(max_connections=500)
+    # 256 files: fewer than the waits below (each is a connection) without the raise.
+    with serving(seeded_data_dir, port, open_files=(256, 4096), **variables) as server:
+        raised = open_files(server.pid)
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60
+        ) as client:
+            job_id = await generate(client, headers)  # no worker: it stays Queued
+
+            async def wait() -> int:
+                response = await client.get(f"/api/v1/jobs/{job_id}?wait=5", headers=headers)
+                return response.status_code
+
+            answers = await asyncio.gather(*(wait() for _ in range(400)))
+    assert raised == (4096, 4096)
+    assert answers == [200] * 400, collections.Counter(answers)
 
 
 def first_event(lines: Iterator[str]) -> str:

@@ -69,3 +69,14 @@ def kill_all(pids: Iterable[int]) -> None:
         if alive(pid):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def open_files(pid: int) -> tuple[int, int]:
+    """A process's (soft, hard) limit of open files."""
+    line = next(
+        line
+        for line in (PROC / str(pid) / "limits").read_text().splitlines()
+        if line.startswith("Max open files")
+    )
+    soft, hard = line.split()[3:5]
+    return int(soft), int(hard)
