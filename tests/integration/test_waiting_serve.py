@@ -309,6 +309,45 @@ async def test_serve_started_with_a_low_open_files_limit_raises_it_and_holds_hun
     assert answers == [200] * 400, collections.Counter(answers)
 
 
+def test_a_held_request_whose_client_left_releases_its_hold_at_once(
+    seeded_data_dir: Path, redis_url: str
+) -> None:
+    variables = {"REPORTGEN_REDIS_URL": redis_url, "REPORTGEN_MAX_HELD_REQUESTS_PER_CALLER": "2"}
+    headers = bearer_token(seeded_data_dir, **variables)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    auth = headers["Authorization"]
+    with (
+        serving(seeded_data_dir, port, **variables),
+        httpx.Client(base_url=base, headers=headers, timeout=30) as client,
+    ):
+        job_id = client.post("/api/v1/reports/report-123/generate").json()["jobId"]  # Queued
+        requests = [
+            f"GET /api/v1/jobs/{job_id}?wait=30 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: {auth}\r\n\r\n",
+            "POST /api/v1/reports/report-123/generate HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: {auth}\r\nPrefer: respond-async, wait=30\r\n"
+            "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+        ]
+        clients = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in requests]
+        for connection, request in zip(clients, requests, strict=True):
+            connection.sendall(request.encode())
+        statuses = "/api/v1/jobs/{job_id}"
+        generates = "/api/v1/reports/{report_id}/generate"
+        assert eventually(lambda: held(base, statuses) + held(base, generates) == 2, 10)
+        refused = client.get(f"/api/v1/jobs/{job_id}?wait=1")  # both holds are taken
+        for connection in clients:
+            connection.close()  # the clients give up
+        left = time.monotonic()
+        released = eventually(lambda: held(base, statuses) + held(base, generates) == 0, 10)
+        released_after = time.monotonic() - left
+        answer = client.get(f"/api/v1/jobs/{job_id}?wait=1")
+    assert refused.status_code == 429
+    assert released
+    assert released_after < 5  # not the 30 s they asked to wait
+    assert answer.status_code == 200
+
+
 def first_event(lines: Iterator[str]) -> str:
     """The data of the stream's first event (the stream is counted once it sends one).
     The caller keeps ``lines``: httpx closes the connection of a line iterator it drops."""

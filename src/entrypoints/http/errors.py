@@ -42,6 +42,7 @@ from domain.errors import (
     TooManyJobs,
     VersionRequired,
 )
+from entrypoints.http.client_gone import CLIENT_CLOSED_REQUEST, ClientGone
 from entrypoints.http.holds import TooManyHeldRequests
 from entrypoints.http.idempotency import InvalidIdempotencyKey
 from entrypoints.http.job_bodies import InvalidQuery
@@ -158,6 +159,7 @@ EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     IdempotencyKeyInFlight: _retry_later(HTTP_409_CONFLICT),
     TooManyJobs: _retry_later(HTTP_429_TOO_MANY_REQUESTS),
     TooManyHeldRequests: _retry_later(HTTP_429_TOO_MANY_REQUESTS),
+    ClientGone: _status(CLIENT_CLOSED_REQUEST),
     InvalidIdempotencyKey: _plain(HTTP_400_BAD_REQUEST),
     InvalidQuery: _plain(HTTP_400_BAD_REQUEST),
     InvalidPrecondition: _plain(HTTP_400_BAD_REQUEST),

@@ -14,6 +14,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 from application.common import log_context
 from application.jobs.generate_report import GenerateReportCommand
 from application.jobs.wait_for_job import WaitForJobQuery
+from entrypoints.http.client_gone import unless_client_leaves
 from entrypoints.http.dependencies import HttpServices
 from entrypoints.http.idempotency import HEADER, KEY_PATTERN, MAX_KEY_LENGTH, idempotency_key
 from entrypoints.http.identity import generators_only, principal_of
@@ -160,7 +161,7 @@ async def _ended_within(
     principal = principal_of(request)
     query = WaitForJobQuery(principal, job_id, timedelta(seconds=wait))
     with services.holds.hold(principal.subject):  # checked by the caller, without an await
-        job = await services.wait_for_job.execute(query)
+        job = await unless_client_leaves(request, services.wait_for_job.execute(query))
     if not job.status.is_finished:
         return None
     headers = {

@@ -14,6 +14,7 @@ from application.jobs.download_result import DownloadResultQuery
 from application.jobs.get_job import GetJobQuery
 from application.jobs.list_jobs import DEFAULT_PAGE_SIZE, ListJobsQuery
 from application.jobs.wait_for_job import WaitForJobQuery
+from entrypoints.http.client_gone import unless_client_leaves
 from entrypoints.http.dependencies import HttpServices
 from entrypoints.http.downloads import DownloadConditions
 from entrypoints.http.generate import POLL_AFTER_SECONDS
@@ -87,7 +88,7 @@ class JobsController(Controller):
         if wait:
             query = WaitForJobQuery(principal, job_id, timedelta(seconds=wait))
             with services.holds.hold(principal.subject):
-                job = await services.wait_for_job.execute(query)
+                job = await unless_client_leaves(request, services.wait_for_job.execute(query))
         else:
             job = await services.get_job.execute(GetJobQuery(principal, job_id))
         headers = {} if job.status.is_finished else {"Retry-After": str(POLL_AFTER_SECONDS)}
