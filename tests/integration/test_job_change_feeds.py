@@ -5,6 +5,7 @@ import asyncio
 import secrets
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from application.jobs.change_ports import JobChange
 from domain.job_status import JobStatus
 from tests.builders import queued_job
+from tests.support.redis_server import RedisServer
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 CHANGE = JobChange("job-1", JobStatus.SUCCEEDED, 42)
@@ -131,6 +133,31 @@ async def test_services_sharing_a_redis_do_not_hear_each_other(redis_url: str) -
     finally:
         await ours.stop()
         await client.aclose()
+
+
+async def test_a_redis_listener_hears_again_after_redis_was_killed_and_restarted(
+    tmp_path: Path,
+) -> None:
+    with RedisServer(tmp_path) as server:
+        channel = changes_channel(f"sqlite:///{secrets.token_hex(8)}")
+        clients = [create_redis(server.url, timeout_seconds=2) for _ in range(2)]
+        announcer, listener = (RedisJobChanges(client, channel) for client in clients)
+        try:
+            async with listener.watch("job-1") as changes:
+                await announcer.announce([CHANGE])
+                assert await changes.next(5) == CHANGE
+                await asyncio.to_thread(server.kill)  # a real SIGKILL: the subscription is gone
+                await announcer.announce([CHANGE])  # lost, and the announcer does not raise
+                await asyncio.to_thread(server.start)  # a new, empty Redis on the same port
+                async with asyncio.timeout(15):
+                    while (heard := await changes.next(0.2)) is None:
+                        await announcer.announce([CHANGE])  # lost until the listener is back
+                assert heard == CHANGE
+        finally:
+            for feed in (announcer, listener):
+                await feed.stop()
+            for client in clients:
+                await client.aclose()
 
 
 async def test_announcing_to_a_redis_that_does_not_answer_returns_at_once() -> None:
