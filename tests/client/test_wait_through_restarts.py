@@ -4,7 +4,12 @@ gives up with ``ServerUnreachable`` once it has been out of reach too long."""
 import pytest
 
 from entrypoints.client import AsyncReportgenClient, ServerUnreachable
-from entrypoints.client.watch import UNREACHABLE_SECONDS, Watch
+from entrypoints.client.watch import (
+    STREAM_ATTEMPTS,
+    UNREACHABLE_SECONDS,
+    WORKING_STREAM_SECONDS,
+    Watch,
+)
 from tests.client.fake_server import BASE_URL, JOB_ID, FakeServer, Stream, event, job, wait
 
 REFUSED = ServerUnreachable("Cannot reach http://service: [Errno 111] Connection refused")
@@ -98,3 +103,20 @@ def test_a_pause_never_runs_past_the_deadline() -> None:
         watch.unreachable(REFUSED)
     clock.now = 1.0
     assert watch.unreachable(REFUSED) == 0.5
+
+
+def test_streams_that_worked_a_while_before_ending_never_switch_to_polling() -> None:
+    watch = Watch(JOB_ID, None, None, clock=Clock())
+    for _ in range(10):  # a server restarted ten times while the job stayed quiet
+        watch.stream_failed(lasted=WORKING_STREAM_SECONDS)
+    assert watch.use_events
+
+
+def test_short_lived_streams_in_a_row_switch_to_polling() -> None:
+    watch = Watch(JOB_ID, None, None, clock=Clock())
+    watch.stream_failed(lasted=WORKING_STREAM_SECONDS)
+    for _ in range(STREAM_ATTEMPTS - 1):
+        watch.stream_failed(lasted=0.1)
+        assert watch.use_events
+    watch.stream_failed(lasted=0.1)
+    assert not watch.use_events

@@ -36,6 +36,7 @@ class AsyncJobFollower:
         headers = {**wire.EVENT_HEADERS, **watch.events_headers()}
         timeout = wire.stream_timeout(self._timeout, watch.remaining())
         retry_after = None
+        asked = time.monotonic()
         try:
             async with self._http.stream("GET", url, headers=headers, timeout=timeout) as response:
                 watch.reached()
@@ -58,7 +59,7 @@ class AsyncJobFollower:
             return None
         except (httpx.TransportError, SSEError):
             pass  # a dropped or broken stream: resumed from the last event id
-        await asyncio.sleep(watch.stream_failed(retry_after))
+        await asyncio.sleep(watch.stream_failed(retry_after, time.monotonic() - asked))
         return None
 
     async def _poll(self, watch: Watch) -> Job | None:

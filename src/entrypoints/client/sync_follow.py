@@ -49,6 +49,7 @@ class JobFollower:
         headers = {**wire.EVENT_HEADERS, **watch.events_headers()}
         timeout = wire.stream_timeout(self._timeout, watch.remaining())
         retry_after = None
+        asked = time.monotonic()
         try:
             with self._http.stream("GET", url, headers=headers, timeout=timeout) as response:
                 watch.reached()
@@ -73,7 +74,7 @@ class JobFollower:
             return None
         except (httpx.TransportError, SSEError):
             pass  # a dropped or broken stream: resumed from the last event id
-        time.sleep(watch.stream_failed(retry_after))
+        time.sleep(watch.stream_failed(retry_after, time.monotonic() - asked))
         return None
 
     def _poll(self, watch: Watch) -> Job | None:

@@ -11,6 +11,9 @@ from entrypoints.client.wire import job_of
 
 #: Stream failures in a row (drops, errors) after which ``wait`` polls instead.
 STREAM_ATTEMPTS = 3
+#: A stream that stayed open this long worked: its end is no failure, and the count starts
+#: anew (a server restarting, a proxy's idle limit), however quiet the job was meanwhile.
+WORKING_STREAM_SECONDS = 10.0
 #: How long each poll asks the server to hold its answer (``?wait=N``).
 POLL_WAIT_SECONDS = 10
 #: An answer quicker than this came from a server that does not hold polls.
@@ -72,10 +75,11 @@ class Watch:
         """Headers of the next connection to the event stream."""
         return {"Last-Event-ID": self.last_event_id} if self.last_event_id else {}
 
-    def stream_failed(self, retry_after: float | None = None) -> float:
-        """The stream broke, ended early or was refused for now: the seconds to pause
-        before reconnecting, or polling (``use_events`` false) after too many in a row."""
-        self._failures += 1
+    def stream_failed(self, retry_after: float | None = None, lasted: float = 0.0) -> float:
+        """The stream broke, ended early or was refused for now, ``lasted`` seconds after
+        it was asked for: the seconds to pause before reconnecting, or polling
+        (``use_events`` false) after too many short-lived ones in a row."""
+        self._failures = 0 if lasted >= WORKING_STREAM_SECONDS else self._failures + 1
         if self._failures >= STREAM_ATTEMPTS:
             self.use_events = False
             return 0.0
