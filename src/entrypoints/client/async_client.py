@@ -12,7 +12,7 @@ import httpx
 from entrypoints.client import wire
 from entrypoints.client.async_follow import AsyncJobFollower
 from entrypoints.client.errors import TimedOut
-from entrypoints.client.landing import Landing, destination, expected_result
+from entrypoints.client.landing import AsyncLanding, destination, expected_result
 from entrypoints.client.models import Job, JobAccepted, JobPage, Report, ReportPage
 from entrypoints.client.watch import ProgressCallback, Watch
 
@@ -127,9 +127,9 @@ class AsyncReportgenClient:
                 if response.is_error:
                     await response.aread()
                     raise wire.error_from(response)
-                with Landing(target, result.sha256) as landing:
+                async with AsyncLanding(target, result.sha256) as landing:
                     async for chunk in response.aiter_bytes():
-                        landing.write(chunk)
+                        await landing.write(chunk)
         return target
 
     async def wait(

@@ -1,5 +1,6 @@
 """A download written beside its final place, checked by SHA-256, then renamed into it."""
 
+import asyncio
 import contextlib
 import hashlib
 import os
@@ -66,3 +67,31 @@ class Landing:
         finally:
             with contextlib.suppress(FileNotFoundError):
                 self._temporary.unlink()
+
+
+class AsyncLanding:
+    """``Landing`` for the asyncio client: its file calls (create, write, check, rename)
+    run in a worker thread, so that a slow disk never stalls the event loop."""
+
+    def __init__(self, target: Path, sha256: str) -> None:
+        self.target = target
+        self._sha256 = sha256
+        self._landing: Landing | None = None
+
+    async def __aenter__(self) -> "AsyncLanding":
+        self._landing = await asyncio.to_thread(Landing, self.target, self._sha256)
+        return self
+
+    async def write(self, chunk: bytes) -> None:
+        """Add the next bytes."""
+        assert self._landing is not None
+        await asyncio.to_thread(self._landing.write, chunk)
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._landing is not None:
+            await asyncio.to_thread(self._landing.__exit__, kind, error, traceback)
