@@ -5,6 +5,7 @@ same ``Settings``; tests override single providers. Every production value
 comes from ``Settings``.
 """
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from dependency_injector import containers, providers
@@ -46,7 +47,7 @@ from application.reports.get_report import GetReportUseCase
 from application.reports.list_reports import ListReportsUseCase
 from application.reports.read_report_history import ReadReportHistoryUseCase
 from application.reports.replace_report import ReplaceReportUseCase
-from application.webhooks.deliver_job_callback import DeliverJobCallbackUseCase
+from application.webhooks.deliver_job_callback import CallbackAttempt, DeliverJobCallbackUseCase
 from application.webhooks.read_job_deliveries import ReadJobDeliveriesUseCase
 from entrypoints.composition import (
     build_result_store,
@@ -137,8 +138,12 @@ class Container(containers.DeclarativeContainer):
         documents=providers.Singleton(JsonJobDocuments, clock),
         hold=settings.provided.webhooks.hold,
     )
+    #: Told of each webhook attempt: the worker's metrics, when ``reportgen worker`` serves them.
+    callback_watcher: providers.Provider[Callable[[CallbackAttempt], object] | None] = (
+        providers.Object(None)
+    )
     callback_dispatcher = providers.Singleton(
-        build_callback_dispatcher, settings, deliver_job_callback.provider
+        build_callback_dispatcher, settings, deliver_job_callback.provider, callback_watcher
     )
     #: Told when a run starts: the worker's metrics, when ``reportgen worker`` serves them.
     job_run_watcher: providers.Provider[JobRunWatcher | None] = providers.Object(None)

@@ -44,9 +44,12 @@ def build_webhook_sender(settings: Settings) -> HttpxWebhookSender | _NoSender:
 
 
 def build_callback_dispatcher(
-    settings: Settings, use_case: Callable[[], DeliverJobCallbackUseCase]
+    settings: Settings,
+    use_case: Callable[[], DeliverJobCallbackUseCase],
+    on_attempt: Callable[[CallbackAttempt], object] | None = None,
 ) -> BackgroundCallbacks | None:
-    """Background deliveries in this process, each by a fresh use case; ``None`` when off."""
+    """Background deliveries in this process, each by a fresh use case, each attempt told
+    to ``on_attempt``; ``None`` when off."""
     if not settings.webhooks.enabled:
         return None
 
@@ -58,4 +61,5 @@ def build_callback_dispatcher(
         run,
         follow_up=settings.webhooks.follow_up,
         concurrency=settings.limits.webhook_concurrency,
+        on_attempt=on_attempt,
     )

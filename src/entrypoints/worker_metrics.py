@@ -29,6 +29,7 @@ class WorkerMetrics:
             )
         )
         container.job_run_watcher.override(providers.Object(self.metrics))
+        container.callback_watcher.override(providers.Object(self.metrics.webhook_attempted))
         self._server: Any = None
 
     def handler(self, run_job: JobHandler) -> JobHandler:

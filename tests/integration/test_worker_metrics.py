@@ -1,6 +1,10 @@
-"""``reportgen worker`` serves Prometheus metrics of the jobs it runs at
-``REPORTGEN_WORKER_METRICS_ADDRESS``, while it runs."""
+"""``reportgen worker`` serves Prometheus metrics of the jobs it runs and the webhooks it
+sends at ``REPORTGEN_WORKER_METRICS_ADDRESS``, while it runs."""
 
+import asyncio
+import base64
+import contextlib
+import secrets
 import signal
 import socket
 import time
@@ -20,9 +24,12 @@ from entrypoints.settings import Settings
 from tests.http.conftest import SECRET, bearer, issue_token
 from tests.integration.console import clean_env, running_worker
 from tests.support.redis_server import free_port
+from tests.support.webhook_receiver import webhook_receiver
 
 pytestmark = pytest.mark.redis
 JOBS = 3
+WEBHOOK_ATTEMPTS = "reportgen_worker_webhook_attempts_total"
+WEBHOOK_SECRET = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -58,6 +65,26 @@ def report(*labels: tuple[str, str]) -> frozenset[tuple[str, str]]:
     return frozenset({("report", "report-123"), *labels})
 
 
+async def queue_jobs(env: dict[str, str], jobs: int, body: dict[str, str] | None = None) -> None:
+    """Migrate, add the demo report and 100 sales rows, then queue ``jobs`` jobs through the
+    real app (no worker runs them yet)."""
+    container = build_container(Settings.from_env(env))
+    await upgrade_database(container.settings().database_url)
+    async with container.unit_of_work() as uow:
+        await uow.reports.add(DEMO_REPORTS[0])
+        await uow.commit()
+    await container.engine().dispose()
+    await load_demo_sales(container.settings().data_sources["demo"], rows=100)
+    async with AsyncTestClient(app=create_app(container)) as client:
+        for _ in range(jobs):
+            accepted = await client.post(
+                "/api/v1/reports/report-123/generate",
+                headers=bearer(issue_token(container)),
+                json=body,
+            )
+            assert accepted.status_code == 202, accepted.text
+
+
 async def test_the_worker_counts_times_and_sizes_the_jobs_it_runs(
     tmp_path: Path, redis_url: str
 ) -> None:
@@ -68,19 +95,7 @@ async def test_the_worker_counts_times_and_sizes_the_jobs_it_runs(
         REPORTGEN_JWT_SECRET=SECRET,
         REPORTGEN_WORKER_METRICS_ADDRESS=f"127.0.0.1:{port}",
     )
-    container = build_container(Settings.from_env(env))
-    await upgrade_database(container.settings().database_url)
-    async with container.unit_of_work() as uow:
-        await uow.reports.add(DEMO_REPORTS[0])
-        await uow.commit()
-    await container.engine().dispose()
-    await load_demo_sales(container.settings().data_sources["demo"], rows=100)
-    async with AsyncTestClient(app=create_app(container)) as client:
-        for _ in range(JOBS):
-            accepted = await client.post(
-                "/api/v1/reports/report-123/generate", headers=bearer(issue_token(container))
-            )
-            assert accepted.status_code == 202, accepted.text
+    await queue_jobs(env, JOBS)
 
     url = f"http://127.0.0.1:{port}/metrics"
     with running_worker(env, tmp_path / "worker.log") as worker:
@@ -102,3 +117,34 @@ async def test_the_worker_counts_times_and_sizes_the_jobs_it_runs(
         socket.create_connection(("127.0.0.1", port), timeout=1),
     ):
         pass
+
+
+async def test_the_worker_counts_the_webhooks_it_sends_by_outcome(
+    tmp_path: Path, redis_url: str
+) -> None:
+    port = free_port()
+    with webhook_receiver(500, 204) as receiver:  # the first attempt fails, the retry succeeds
+        env = clean_env(
+            tmp_path,
+            REPORTGEN_REDIS_URL=redis_url,
+            REPORTGEN_JWT_SECRET=SECRET,
+            REPORTGEN_WORKER_METRICS_ADDRESS=f"127.0.0.1:{port}",
+            REPORTGEN_WEBHOOK_ALLOWED_HOSTS="127.0.0.1",
+            REPORTGEN_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        )
+        await queue_jobs(env, 1, {"callbackUrl": receiver.url})
+
+        url = f"http://127.0.0.1:{port}/metrics"
+        delivered = (WEBHOOK_ATTEMPTS, frozenset({("outcome", "delivered")}))
+        retrying = (WEBHOOK_ATTEMPTS, frozenset({("outcome", "retrying")}))
+        with running_worker(env, tmp_path / "worker.log"):
+            deadline = time.monotonic() + 30
+            seen: Samples = {}
+            while seen.get(delivered) != 1 and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
+                with contextlib.suppress(httpx.TransportError):  # not serving yet
+                    seen = await asyncio.to_thread(samples, url)
+
+    assert seen.get(delivered) == 1, (tmp_path / "worker.log").read_text()[-3000:]
+    assert seen[retrying] == 1  # the 500, retried 5 s later
+    assert len(receiver.received) == 2

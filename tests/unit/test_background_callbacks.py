@@ -100,3 +100,20 @@ async def test_at_most_the_concurrency_of_attempts_run_at_once_and_every_job_get
     await settle(callbacks)
     assert deliveries.most == 3
     assert sorted(deliveries.done) == sorted(f"job-{n}" for n in range(20))
+
+
+async def test_each_attempt_made_is_told_and_one_not_made_is_not() -> None:
+    deliveries = ScriptedDeliveries(
+        CallbackAttempt(True, CallbackState.PENDING, timedelta(seconds=0.01)),
+        CallbackAttempt(True, CallbackState.DELIVERED),
+    )
+    told: list[CallbackAttempt] = []
+    callbacks = BackgroundCallbacks(
+        deliveries, follow_up=timedelta(minutes=2), on_attempt=told.append
+    )
+    callbacks.dispatch("job-1")
+    await settle(callbacks)
+    callbacks.dispatch("job-2")  # nothing due: no attempt is made
+    await settle(callbacks)
+    assert deliveries.calls == ["job-1", "job-1", "job-2"]
+    assert [attempt.state for attempt in told] == [CallbackState.PENDING, CallbackState.DELIVERED]

@@ -1,9 +1,13 @@
 """The worker's metrics adapter: runs counted by report and outcome, timed and sized;
-sweep actions; the queue's depth read at each scrape."""
+sweep actions; webhook attempts; the queue's depth read at each scrape."""
+
+from datetime import timedelta
 
 from adapters.prometheus.job_metrics import PrometheusJobMetrics
 from application.jobs.ports import JobOutcome, JobRun
 from application.jobs.sweep_jobs import SweepSummary
+from application.webhooks.deliver_job_callback import CallbackAttempt
+from domain.callbacks import CallbackState
 
 
 def value(metrics: PrometheusJobMetrics, name: str, **labels: str) -> float | None:
@@ -62,3 +66,16 @@ def test_the_queue_depth_is_read_at_each_scrape_and_left_out_when_it_cannot_be()
         raise ConnectionError("Redis is down")
 
     assert value(PrometheusJobMetrics(queue_depth=down), "reportgen_queue_depth") is None
+
+
+def test_webhook_attempts_are_counted_by_where_they_left_the_callback() -> None:
+    metrics = PrometheusJobMetrics()
+    metrics.webhook_attempted(CallbackAttempt(True, CallbackState.PENDING, timedelta(seconds=5)))
+    metrics.webhook_attempted(CallbackAttempt(True, CallbackState.DELIVERED))
+    metrics.webhook_attempted(CallbackAttempt(True, CallbackState.PENDING, timedelta(seconds=30)))
+    metrics.webhook_attempted(CallbackAttempt(True, CallbackState.FAILED))
+
+    attempts = "reportgen_worker_webhook_attempts_total"
+    assert value(metrics, attempts, outcome="retrying") == 2
+    assert value(metrics, attempts, outcome="delivered") == 1
+    assert value(metrics, attempts, outcome="given_up") == 1

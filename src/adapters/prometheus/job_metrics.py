@@ -1,4 +1,5 @@
-"""The worker's Prometheus metrics: its job runs, the sweeps it made, the queue's depth.
+"""The worker's Prometheus metrics: its job runs, the sweeps it made, the webhooks it
+sent, the queue's depth.
 
 Kept in a registry of their own (not the process's default one), so that tests and the
 API's ``/metrics`` never see them twice; ``reportgen worker`` serves them over HTTP.
@@ -13,6 +14,8 @@ from prometheus_client.registry import Collector
 
 from application.jobs.ports import JobOutcome, JobRun
 from application.jobs.sweep_jobs import SweepSummary
+from application.webhooks.deliver_job_callback import CallbackAttempt
+from domain.callbacks import CallbackState
 
 #: Seconds: small jobs take tens of milliseconds, exports of millions of rows minutes.
 DURATION_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600)
@@ -23,6 +26,13 @@ _RAN = {
     JobOutcome.FAILED: "failed",
     JobOutcome.CANCELLED: "cancelled",
     JobOutcome.RETRY_LATER: "retry_later",
+}
+
+#: An attempt's outcome, by the state it left its callback in.
+_WEBHOOK_OUTCOMES = {
+    CallbackState.DELIVERED: "delivered",
+    CallbackState.PENDING: "retrying",
+    CallbackState.FAILED: "given_up",
 }
 
 
@@ -73,6 +83,13 @@ class PrometheusJobMetrics:
             ["action"],
             registry=self.registry,
         )
+        self._webhooks = Counter(
+            "reportgen_worker_webhook_attempts",
+            "Completion webhook attempts made by this worker, by what they came to "
+            "(delivered, retrying, given_up).",
+            ["outcome"],
+            registry=self.registry,
+        )
         if queue_depth is not None:
             self.registry.register(_QueueDepth(queue_depth))
 
@@ -90,6 +107,11 @@ class PrometheusJobMetrics:
         self._seconds.labels(run.report_id).observe(seconds)
         if run.outcome is JobOutcome.SUCCEEDED and run.rows is not None:
             self._rows.labels(run.report_id).observe(run.rows)
+
+    def webhook_attempted(self, attempt: CallbackAttempt) -> None:
+        """Count one attempt to deliver a completion webhook, by where it left the callback."""
+        if attempt.state is not None:
+            self._webhooks.labels(_WEBHOOK_OUTCOMES[attempt.state]).inc()
 
     def swept(self, summary: object) -> None:
         """Add what one sweep did (a ``SweepSummary``; anything else is ignored)."""

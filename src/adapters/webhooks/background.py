@@ -23,12 +23,21 @@ class BackgroundCallbacks:
     being delivered here is not dispatched twice. At most ``concurrency`` attempts
     run at once (a burst of ended jobs, or a sweep after a receiver's outage, would
     otherwise open a connection and take database turns for each); the others wait
-    their turn, unclaimed, so another process may send them meanwhile.
+    their turn, unclaimed, so another process may send them meanwhile. Each attempt
+    made is told to ``on_attempt`` (the worker's metrics), when given.
     """
 
-    def __init__(self, deliver: Deliver, *, follow_up: timedelta, concurrency: int = 16) -> None:
+    def __init__(
+        self,
+        deliver: Deliver,
+        *,
+        follow_up: timedelta,
+        concurrency: int = 16,
+        on_attempt: Callable[[CallbackAttempt], object] | None = None,
+    ) -> None:
         self._deliver = deliver
         self._follow_up = follow_up
+        self._on_attempt = on_attempt
         self._slots = asyncio.Semaphore(concurrency)
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
@@ -56,6 +65,8 @@ class BackgroundCallbacks:
             except Exception:
                 logger.exception("Job %s: the callback could not be delivered now.", job_id)
                 return
+            if attempt.attempted and self._on_attempt is not None:
+                self._on_attempt(attempt)
             wait = attempt.retry_in
             if not attempt.attempted or wait is None or wait > self._follow_up:
                 return
