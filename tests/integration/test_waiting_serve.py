@@ -74,22 +74,37 @@ async def test_a_thousand_waiters_on_one_api_process_are_woken_by_a_real_worker_
             quick = {"parameters": {"region": "nowhere"}}  # jobs of no rows: seconds for all
             jobs = [await generate(client, headers, **quick) for _ in range(JOBS)]
 
+            asked_again: list[str] = []
+
             async def wait(job_id: str) -> tuple[str, float]:
-                response = await client.get(f"/api/v1/jobs/{job_id}?wait=30", headers=headers)
+                url = f"/api/v1/jobs/{job_id}?wait=30"
+                try:
+                    response = await client.get(url, headers=headers)
+                except httpx.TransportError as error:  # a connection lost: ask again, once
+                    asked_again.append(repr(error))
+                    response = await client.get(url, headers=headers)
                 assert response.status_code == 200, response.text
                 body = response.json()
                 ended = datetime.fromisoformat(body["finishedAt"]).timestamp()
                 return str(body["status"]), time.time() - ended
 
             waiting = [asyncio.create_task(wait(jobs[n % JOBS])) for n in range(WAITERS)]
-            await asyncio.sleep(3)  # every waiter is held by the server
+            base = f"http://127.0.0.1:{port}"
+            all_held = await asyncio.to_thread(
+                eventually, lambda: held(base, "/api/v1/jobs/{job_id}") == WAITERS, 30
+            )
+            assert all_held  # every waiter is held by the server, none answered yet
             assert not any(task.done() for task in waiting)
             numsub = await asyncio.to_thread(subscribers, redis_url, channel)
             assert numsub == 1  # one subscription for the process, however many wait
             env = clean_env(seeded_data_dir, **variables)
             with running_worker(env, seeded_data_dir / "worker.log"):
                 answers = await asyncio.wait_for(asyncio.gather(*waiting), 40)
+            log = (seeded_data_dir / "serve.log").read_text()[-3000:]
             assert {status for status, _ in answers} == {"Succeeded"}
+            # A connection lost now and then on a loaded machine is asked again, as a client
+            # would; more than 1 in 100 is a fault of the server.
+            assert len(asked_again) <= WAITERS // 100, (asked_again[:5], log)
             # Each waiter was answered after its job ended, not when its wait ran out (which
             # would be 20 s or more after): the 1,000 answers share two busy cores.
             lateness = sorted(late for _, late in answers)
