@@ -2,8 +2,6 @@
 gets the signed status document; the allow-list refuses at generate and at delivery."""
 
 import asyncio
-import base64
-import secrets
 from typing import Any
 
 import pytest
@@ -15,15 +13,22 @@ from entrypoints.container import Container
 from tests.fakes import FakeScheduler
 from tests.http.conftest import TokenFactory, bearer, job_rows
 from tests.http.jobflow import GENERATE, generate, wait_until_finished
-from tests.support.webhook_receiver import posts_arrived, webhook_receiver
+from tests.support.webhook_receiver import (
+    WEBHOOK_SECRET,
+    loopback_webhooks,
+    posts_arrived,
+    webhook_receiver,
+)
 
-SECRET = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
-LOOPBACK_LISTED = {
-    "REPORTGEN_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
-    "REPORTGEN_WEBHOOK_SECRET": SECRET,
+LOOPBACK_LISTED = loopback_webhooks()
+NAME_LISTED = {
+    "REPORTGEN_WEBHOOK_ALLOWED_HOSTS": "localhost",
+    "REPORTGEN_WEBHOOK_SECRET": WEBHOOK_SECRET,
 }
-NAME_LISTED = {"REPORTGEN_WEBHOOK_ALLOWED_HOSTS": "localhost", "REPORTGEN_WEBHOOK_SECRET": SECRET}
-ELSEWHERE = {"REPORTGEN_WEBHOOK_ALLOWED_HOSTS": "example.com", "REPORTGEN_WEBHOOK_SECRET": SECRET}
+ELSEWHERE = {
+    "REPORTGEN_WEBHOOK_ALLOWED_HOSTS": "example.com",
+    "REPORTGEN_WEBHOOK_SECRET": WEBHOOK_SECRET,
+}
 SMALL = {"parameters": {"region": "North"}}
 
 
@@ -57,7 +62,7 @@ async def test_the_receiver_gets_the_signed_job_document_once(
         deliveries = await settled_deliveries(client, token(), job_id)
     [post] = receiver.received
     assert post.path == "/hooks/reportgen"
-    assert Webhook(SECRET).verify(post.body, post.headers) == document
+    assert Webhook(WEBHOOK_SECRET).verify(post.body, post.headers) == document
     assert document["status"] == "Succeeded"
     assert document["callbackUrl"] == receiver.url
     assert post.headers["content-type"] == "application/json"
@@ -166,6 +171,6 @@ async def test_a_cancelled_job_is_told_from_the_api_after_the_answer(
         deliveries = await settled_deliveries(client, token(), job_id)
     assert cancelled.status_code == 200
     [post] = receiver.received
-    document = Webhook(SECRET).verify(post.body, post.headers)
+    document = Webhook(WEBHOOK_SECRET).verify(post.body, post.headers)
     assert (document["jobId"], document["status"]) == (job_id, "Cancelled")
     assert deliveries["callback"]["state"] == "delivered"

@@ -1,12 +1,8 @@
 """A webhook whose sending process is killed with SIGKILL mid-delivery is sent again by the
 sweep of the restarted service: real ``reportgen serve`` processes, a real receiver."""
 
-import base64
 import contextlib
 import http.server
-import os
-import secrets
-import signal
 import subprocess
 import threading
 import time
@@ -23,8 +19,9 @@ from tests.integration.test_cli_serve import (
     seeded_data_dir,  # noqa: F401 - the fixture
     serving,
 )
+from tests.support.processes import descendants, kill_all
+from tests.support.webhook_receiver import WEBHOOK_SECRET, loopback_webhooks
 
-SECRET = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 #: The claim of an attempt (30 s) plus the sweep, with room on a busy machine.
 REDELIVERY_SECONDS = 75
 
@@ -75,12 +72,7 @@ def hanging_first_receiver() -> Iterator[HangingFirstReceiver]:
 
 def kill_9_with_children(server: subprocess.Popen[bytes]) -> None:
     """SIGKILL ``serve`` and the embedded workers it started (their own sessions)."""
-    children = subprocess.run(
-        ["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=False
-    ).stdout.split()
-    for pid in [*map(int, children), server.pid]:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+    kill_all([*descendants(server.pid), server.pid])
     server.wait(timeout=10)
 
 
@@ -90,11 +82,7 @@ def test_a_webhook_cut_off_by_a_kill_9_of_its_sender_is_sent_after_the_restart(
 ) -> None:
     assert main(["token", "--sub", "alice", "--role", "analyst"]) == 0
     headers = {"Authorization": f"Bearer {capsys.readouterr().out.strip()}"}
-    variables = {
-        "REPORTGEN_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
-        "REPORTGEN_WEBHOOK_SECRET": SECRET,
-        "REPORTGEN_SWEEP_INTERVAL_SECONDS": "1",
-    }
+    variables = loopback_webhooks(REPORTGEN_SWEEP_INTERVAL_SECONDS="1")
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     with hanging_first_receiver() as receiver:
@@ -119,7 +107,7 @@ def test_a_webhook_cut_off_by_a_kill_9_of_its_sender_is_sent_after_the_restart(
     assert len(receiver.posts) == 2, (seeded_data_dir / "serve-again.log").read_text()[-3000:]
     (first_headers, _), (again_headers, again_body) = receiver.posts
     assert again_headers["webhook-id"] == first_headers["webhook-id"]  # the same message
-    document = Webhook(SECRET).verify(again_body, again_headers)
+    document = Webhook(WEBHOOK_SECRET).verify(again_body, again_headers)
     assert document["jobId"] == job_id
     assert document["status"] == "Succeeded"
     assert deliveries["deliveries"][-1]["outcome"] == "delivered"

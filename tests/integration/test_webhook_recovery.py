@@ -1,8 +1,6 @@
 """A callback whose process died before sending it is sent by the sweep, and only once."""
 
 import asyncio
-import base64
-import secrets
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -14,14 +12,17 @@ from domain.callbacks import Callback, CallbackState
 from entrypoints.container import Container
 from tests.builders import queued_job
 from tests.integration.seeded import seeded_container
-from tests.support.webhook_receiver import posts_arrived, webhook_receiver
-
-SECRET = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+from tests.support.webhook_receiver import (
+    WEBHOOK_SECRET,
+    loopback_webhooks,
+    posts_arrived,
+    webhook_receiver,
+)
 
 
 @pytest.fixture
 async def container(tmp_path: Path) -> AsyncIterator[Container]:
-    env = {"REPORTGEN_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1", "REPORTGEN_WEBHOOK_SECRET": SECRET}
+    env = loopback_webhooks()
     async with seeded_container(tmp_path, env) as container:
         yield container
 
@@ -49,7 +50,9 @@ async def test_the_sweep_sends_a_callback_left_pending_by_a_process_that_died(
             await container.sweep_jobs().execute()  # a second sweep finds nothing due
             await asyncio.sleep(0.3)
     assert summary.callbacks == 2
-    documents = [Webhook(SECRET).verify(post.body, post.headers) for post in receiver.received]
+    documents = [
+        Webhook(WEBHOOK_SECRET).verify(post.body, post.headers) for post in receiver.received
+    ]
     assert sorted(document["jobId"] for document in documents) == sorted([ended.id, held.id])
     assert len(receiver.received) == 2
     async with container.unit_of_work() as uow:

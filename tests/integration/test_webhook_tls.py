@@ -1,9 +1,7 @@
 """An https callback connects to the checked address, and TLS still checks the host name."""
 
-import base64
 import datetime
 import http.server
-import secrets
 import ssl
 import threading
 from collections.abc import Iterator
@@ -19,8 +17,7 @@ from cryptography.x509.oid import NameOID
 from adapters.webhooks.httpx_sender import HttpxWebhookSender
 from application.webhooks.ports import WebhookMessage
 from domain.callback_hosts import CallbackAllowList
-
-SECRET = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+from tests.support.webhook_receiver import WEBHOOK_SECRET
 
 
 def certificate(directory: Path, name: str) -> tuple[Path, Path]:
@@ -91,7 +88,7 @@ def sender(trusted: Path) -> HttpxWebhookSender:
         return ["127.0.0.1"]
 
     return HttpxWebhookSender(
-        secret=SECRET,
+        secret=WEBHOOK_SECRET,
         allow_list=CallbackAllowList.parse(["hooks.test", "127.0.0.1"]),
         timeout=timedelta(seconds=5),
         user_agent="reportgen/test",

@@ -1,9 +1,7 @@
 """Completion webhooks from the arq worker (Redis mode) to a real receiver on loopback."""
 
 import asyncio
-import base64
 import json
-import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,23 +14,23 @@ from domain.principal import GENERATE_SCOPE, Principal
 from entrypoints.container import Container
 from entrypoints.worker import worker_settings
 from tests.integration.seeded import seeded_container
-from tests.support.webhook_receiver import posts_arrived, webhook_receiver
+from tests.support.webhook_receiver import (
+    WEBHOOK_SECRET,
+    loopback_webhooks,
+    posts_arrived,
+    webhook_receiver,
+)
 
 pytestmark = [
     pytest.mark.redis,
     pytest.mark.filterwarnings("ignore:Call to deprecated close:DeprecationWarning"),
 ]
-SECRET = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 BASE = "https://reports.example.com"
 
 
 @pytest.fixture
 async def container(tmp_path: Path, redis_url: str) -> AsyncIterator[Container]:
-    env = {
-        "REPORTGEN_REDIS_URL": redis_url,
-        "REPORTGEN_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
-        "REPORTGEN_WEBHOOK_SECRET": SECRET,
-    }
+    env = loopback_webhooks(REPORTGEN_REDIS_URL=redis_url)
     async with seeded_container(tmp_path, env) as container:
         yield container
 
@@ -59,7 +57,7 @@ async def test_the_worker_that_ran_the_job_posts_its_signed_document(
         finally:
             await worker.close()
     [post] = receiver.received
-    document = Webhook(SECRET).verify(post.body, post.headers)
+    document = Webhook(WEBHOOK_SECRET).verify(post.body, post.headers)
     assert document["jobId"] == accepted.job_id
     assert document["status"] == "Succeeded"
     assert document["resultUrl"] == f"{BASE}/api/v1/jobs/{accepted.job_id}/result"

@@ -1,7 +1,5 @@
 """Completion webhooks from a real ``reportgen serve`` to a real receiver on loopback."""
 
-import base64
-import secrets
 import time
 from pathlib import Path
 
@@ -17,9 +15,7 @@ from tests.integration.test_cli_serve import (
     seeded_data_dir,  # noqa: F401 - the fixture
     serving,
 )
-from tests.support.webhook_receiver import webhook_receiver
-
-SECRET = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+from tests.support.webhook_receiver import WEBHOOK_SECRET, loopback_webhooks, webhook_receiver
 
 
 def test_serve_posts_the_signed_document_of_a_finished_job_to_the_receiver(
@@ -30,10 +26,7 @@ def test_serve_posts_the_signed_document_of_a_finished_job_to_the_receiver(
     headers = {"Authorization": f"Bearer {capsys.readouterr().out.strip()}"}
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    webhooks = {
-        "REPORTGEN_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
-        "REPORTGEN_WEBHOOK_SECRET": SECRET,
-    }
+    webhooks = loopback_webhooks()
     with webhook_receiver(204) as receiver, serving(seeded_data_dir, port, **webhooks) as server:
         accepted = httpx.post(
             f"{base_url}/api/v1/reports/report-123/generate",
@@ -52,7 +45,7 @@ def test_serve_posts_the_signed_document_of_a_finished_job_to_the_receiver(
     assert accepted.status_code == 202, accepted.text
     assert len(receiver.received) == 1, log[-3000:]
     [post] = receiver.received
-    document = Webhook(SECRET).verify(post.body, post.headers)
+    document = Webhook(WEBHOOK_SECRET).verify(post.body, post.headers)
     assert document["jobId"] == job_id
     assert document["status"] == "Succeeded"
     # The worker process had no request: the links come from the generate's own.
@@ -71,12 +64,9 @@ def test_serve_sends_at_most_its_webhook_concurrency_of_callbacks_at_once(
     headers = {"Authorization": f"Bearer {capsys.readouterr().out.strip()}"}
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    variables = {
-        "REPORTGEN_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
-        "REPORTGEN_WEBHOOK_SECRET": SECRET,
-        "REPORTGEN_WEBHOOK_CONCURRENCY": "3",
-        "REPORTGEN_EMBEDDED_CONCURRENCY": "4",
-    }
+    variables = loopback_webhooks(
+        REPORTGEN_WEBHOOK_CONCURRENCY="3", REPORTGEN_EMBEDDED_CONCURRENCY="4"
+    )
     # A slow receiver: jobs of no rows end faster than their callbacks are answered.
     with (
         webhook_receiver(204, delay=0.5) as receiver,
@@ -111,7 +101,7 @@ def test_serve_sends_at_most_its_webhook_concurrency_of_callbacks_at_once(
             "REPORTGEN_WEBHOOK_SECRET must be",
         ),
         (
-            {"REPORTGEN_WEBHOOK_ALLOWED_HOSTS": "a b", "REPORTGEN_WEBHOOK_SECRET": SECRET},
+            {"REPORTGEN_WEBHOOK_ALLOWED_HOSTS": "a b", "REPORTGEN_WEBHOOK_SECRET": WEBHOOK_SECRET},
             "REPORTGEN_WEBHOOK_ALLOWED_HOSTS: 'a b'",
         ),
     ],

@@ -2,9 +2,7 @@
 sends at ``REPORTGEN_WORKER_METRICS_ADDRESS``, while it runs."""
 
 import asyncio
-import base64
 import contextlib
-import secrets
 import signal
 import socket
 import time
@@ -24,12 +22,11 @@ from entrypoints.settings import Settings
 from tests.http.conftest import SECRET, bearer, issue_token
 from tests.integration.console import clean_env, running_worker
 from tests.support.redis_server import free_port
-from tests.support.webhook_receiver import webhook_receiver
+from tests.support.webhook_receiver import loopback_webhooks, webhook_receiver
 
 pytestmark = pytest.mark.redis
 JOBS = 3
 WEBHOOK_ATTEMPTS = "reportgen_worker_webhook_attempts_total"
-WEBHOOK_SECRET = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -129,8 +126,7 @@ async def test_the_worker_counts_the_webhooks_it_sends_by_outcome(
             REPORTGEN_REDIS_URL=redis_url,
             REPORTGEN_JWT_SECRET=SECRET,
             REPORTGEN_WORKER_METRICS_ADDRESS=f"127.0.0.1:{port}",
-            REPORTGEN_WEBHOOK_ALLOWED_HOSTS="127.0.0.1",
-            REPORTGEN_WEBHOOK_SECRET=WEBHOOK_SECRET,
+            **loopback_webhooks(),
         )
         await queue_jobs(env, 1, {"callbackUrl": receiver.url})
 

@@ -1,12 +1,26 @@
 """A real HTTP receiver of webhooks on 127.0.0.1, in a thread: records what it is sent."""
 
 import asyncio
+import base64
 import http.server
+import secrets
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+
+#: The Standard Webhooks secret a test run signs with (``whsec_`` and 32 random bytes).
+WEBHOOK_SECRET = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def loopback_webhooks(**more: str) -> dict[str, str]:
+    """The settings of webhooks to receivers on 127.0.0.1, signed with ``WEBHOOK_SECRET``."""
+    return {
+        "REPORTGEN_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
+        "REPORTGEN_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        **more,
+    }
 
 
 @dataclass
