@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -16,6 +16,7 @@ import pytest
 from entrypoints.cli import main
 from tests.integration.console import REPORTGEN, clean_env, use_data_dir
 from tests.integration.test_cli_serve import free_port, job_records
+from tests.support.polling import eventually
 from tests.support.processes import (
     alive,
     descendants,
@@ -33,17 +34,6 @@ QUICK_RECOVERY = {
     "REPORTGEN_JOB_HEARTBEAT_SECONDS": "0.2",
     "REPORTGEN_SWEEP_INTERVAL_SECONDS": "1",
 }
-
-
-def eventually(condition: Callable[[], bool], seconds: float) -> bool:
-    """Poll ``condition`` until it holds or the time is up."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with contextlib.suppress(httpx.TransportError):
-            if condition():
-                return True
-        time.sleep(0.1)
-    return False
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +24,7 @@ from adapters.sqlalchemy.engine import create_engine
 from entrypoints.settings import Settings
 from tests.integration.console import REPORTGEN, clean_env, reportgen, running_worker
 from tests.integration.test_cli_serve import free_port, seeded_data_dir, serving
+from tests.support.polling import eventually
 from tests.support.processes import open_files
 
 __all__ = ["seeded_data_dir"]  # the fixture, for the tests below
@@ -178,15 +179,6 @@ def held(base: str, path: str) -> int:
         for line in metrics.splitlines()
         if line.startswith("reportgen_requests_in_progress{") and f'path="{path}"' in line
     )
-
-
-def eventually(condition: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_a_server_told_to_stop_answers_its_held_waits_and_ends_its_streams_at_once(

@@ -35,10 +35,15 @@ def stored(uow: FakeUnitOfWork, job: Job) -> Job:
     return job
 
 
-async def change(uow: FakeUnitOfWork, feed: FakeJobChangeFeed, job: Job, move: str) -> None:
-    """Wait until someone watches ``job``, then move it and announce the move."""
+async def watched(feed: FakeJobChangeFeed, job: Job) -> None:
+    """Return once someone watches ``job``."""
     while job.id not in feed.watchers:  # noqa: ASYNC110 - the fake feed has no event for it
         await asyncio.sleep(0.001)
+
+
+async def change(uow: FakeUnitOfWork, feed: FakeJobChangeFeed, job: Job, move: str) -> None:
+    """Wait until someone watches ``job``, then move it and announce the move."""
+    await watched(feed, job)
     if move == "start":
         job.start(NOW, NOW + timedelta(minutes=2))
     elif move == "progress":
@@ -174,8 +179,7 @@ async def test_a_lost_announcement_is_caught_up_after_idle(
 
 async def stop_watching_once_watched(feed: FakeJobChangeFeed, job: Job) -> None:
     """Wait until someone watches ``job``, then stop the process's watches."""
-    while job.id not in feed.watchers:  # noqa: ASYNC110 - the fake feed has no event for it
-        await asyncio.sleep(0.001)
+    await watched(feed, job)
     feed.stop_watching()
 
 
@@ -208,8 +212,7 @@ async def test_following_ends_before_the_job_when_the_process_stops_with_what_ch
     states = await follow.execute(FollowJobQuery(ALICE, job.id, idle=timedelta(seconds=30)))
     assert (await anext(states)).status is JobStatus.QUEUED  # type: ignore[union-attr]
     pending = asyncio.ensure_future(anext(states))
-    while job.id not in feed.watchers:  # noqa: ASYNC110 - the fake feed has no event for it
-        await asyncio.sleep(0.001)
+    await watched(feed, job)
     job.start(NOW, NOW + timedelta(minutes=2))  # recorded, not yet announced
     feed.stop_watching()
     last = await asyncio.wait_for(pending, 5)
